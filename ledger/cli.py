@@ -1,0 +1,117 @@
+"""`skillfund [--db URL] VERB ...` — the command line of the contract.
+
+Standard output carries only results; logs, progress and warnings go to standard error.
+Exit codes: 0 success; 1 a refused/invalid/conflicting line, a failed check, or nothing
+found; 2 usage errors (no such file, database missing or unreachable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ledger.logs import configure_logging
+from ledger.persistence import DatabaseUnavailableError, resolve_db_url, safe_url
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A usage error reported as one line with exit code 2."""
+
+
+def business_date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skillfund", description="Skillfund: the ledger of a skills-upgrading fund (职业技能提升行动专账).")
+    parser.add_argument("--db", help="database URL (default: $SKILLFUND_DB, else sqlite:///skillfund.db)")
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING (default) or ERROR; logs go to standard error")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    verbs.add_parser("init", help="create the schema (idempotent)")
+    submit = verbs.add_parser("submit", help="run commands from JSON Lines files, one result line each")
+    submit.add_argument("files", nargs="+", metavar="FILE", help="JSONL files, or - for standard input")
+    submit.add_argument("--json", action="store_true", help="one JSON result object per line")
+    show = verbs.add_parser("show", help="one entity's current state")
+    show.add_argument("kind", choices=["fund", "claim", "person", "institution", "class", "certificate"])
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    claims = verbs.add_parser("claims", help="the claim register")
+    claims.add_argument("--fund")
+    claims.add_argument("--status")
+    claims.add_argument("--person")
+    claims.add_argument("--json", action="store_true")
+    balance = verbs.add_parser("balance", help="the dedicated account of a fund")
+    balance.add_argument("fund")
+    balance.add_argument("--as-of", type=business_date_arg, metavar="DATE")
+    balance.add_argument("--json", action="store_true")
+    history = verbs.add_parser("history", help="every event of an entity, in order, with recorded time")
+    history.add_argument("id")
+    history.add_argument("--as-of", type=business_date_arg, metavar="DATE")
+    history.add_argument("--json", action="store_true")
+    rebuild = verbs.add_parser("rebuild", help="rebuild every projection from the event log; prints a digest")
+    rebuild.add_argument("--json", action="store_true")
+    rules = verbs.add_parser("rules", help="the rules in force, with their citations")
+    rules.add_argument("jurisdiction", nargs="?")
+    rules.add_argument("--on", type=business_date_arg, metavar="DATE", help="the date (default: today)")
+    rules.add_argument("--json", action="store_true")
+    demo = verbs.add_parser("demo", help="a small realistic Kunshan year, end to end, on the database")
+    demo.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level)
+    from ledger import verbs  # Imported here so `--help` stays fast.
+
+    try:
+        url = resolve_db_url(args.db)
+        return int(verbs.VERBS[args.verb](args, url))
+    except (DatabaseUnavailableError, UsageError) as problem:
+        print(f"skillfund: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def emit(data: Any, as_json: bool, text: str) -> None:
+    """Print a result: JSON for tools, the readable text otherwise."""
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+
+
+def read_inputs(names: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Every input file's lines, read before anything runs, so a missing file writes nothing."""
+    inputs = []
+    for name in names:
+        if name == "-":
+            inputs.append(("-", sys.stdin.read().splitlines()))
+            continue
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"no such file: {name}")
+        try:
+            inputs.append((name, path.read_text(encoding="utf-8").splitlines()))
+        except UnicodeDecodeError as problem:
+            raise UsageError(f"{name} is not UTF-8: {problem}") from None
+    return inputs
+
+
+def describe_db(url: str) -> str:
+    return safe_url(url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Where events live: the database URL, the eventsourcing settings, transcodings,
+and the guards that make the events table append-only.
+
+One persistence path: eventsourcing-sqlalchemy over SQLAlchemy 2.0 — a SQLite file by
+default, PostgreSQL through psycopg2. The library keeps events in memory when no
+persistence module is configured; Skillfund never lets that happen.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy
+from eventsourcing.persistence import Transcoding
+from sqlalchemy.engine import make_url
+
+DEFAULT_DB_URL = "sqlite:///skillfund.db"
+DB_ENV_VAR = "SKILLFUND_DB"
+APPLICATION_NAME = "skillfund"  # Pinned: the events table is named after it.
+EVENTS_TABLE = f"{APPLICATION_NAME}_events"
+AGGREGATE_CACHE_MAXSIZE = 20_000
+
+
+class DatabaseUnavailableError(Exception):
+    """The database is missing, unreachable or of an unsupported kind (exit code 2)."""
+
+
+class DateAsISO(Transcoding):
+    """Business dates are stored as 'YYYY-MM-DD'."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def resolve_db_url(cli_value: str | None) -> str:
+    """`--db`, else $SKILLFUND_DB, else a SQLite file in the current folder."""
+    url = cli_value or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_URL
+    return normalize_db_url(url)
+
+
+def normalize_db_url(url: str) -> str:
+    """Accept sqlite:/// and postgresql[+psycopg2]:// URLs; refuse anything else clearly."""
+    try:
+        parsed = make_url(url)
+    except sqlalchemy.exc.ArgumentError as error:
+        raise DatabaseUnavailableError(f"database URL {url!r} is not a URL: {error}") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    if parsed.drivername not in ("sqlite", "postgresql+psycopg2"):
+        raise DatabaseUnavailableError(
+            f"database URL {url!r}: use sqlite:///FILE or postgresql+psycopg2://USER@HOST/DB"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for an in-memory database."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or "mode=memory" in url:
+        return None
+    return Path(database)
+
+
+def eventsourcing_env(url: str) -> dict[str, str]:
+    """The settings handed to the eventsourcing Application: always a real database."""
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "SQLALCHEMY_URL": url,
+        "CREATE_TABLE": "yes",
+        "AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_MAXSIZE),
+        "AGGREGATE_CACHE_FASTFORWARD": "yes",
+    }
+
+
+def check_reachable(url: str, *, create: bool) -> None:
+    """Fail fast with one clear sentence instead of creating or guessing a database."""
+    path = sqlite_path(url) if is_sqlite(url) else None
+    if path is not None and not create and not path.exists():
+        raise DatabaseUnavailableError(
+            f"database {url} does not exist (no file {path}); run `skillfund init` first"
+        )
+    if path is not None and create and not path.parent.exists():
+        raise DatabaseUnavailableError(f"database {url}: folder {path.parent} does not exist")
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        reason = str(error.orig if hasattr(error, "orig") else error).strip().splitlines()[0]
+        raise DatabaseUnavailableError(f"database {safe_url(url)} is unreachable: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+IMMUTABLE_SQL: dict[str, list[str]] = {
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION skillfund_refuse_event_change() RETURNS trigger AS $$
+           BEGIN
+             RAISE EXCEPTION 'skillfund: the events table is append-only (% refused)', TG_OP;
+           END $$ LANGUAGE plpgsql""",
+        f"DROP TRIGGER IF EXISTS skillfund_events_append_only ON {EVENTS_TABLE}",
+        f"""CREATE TRIGGER skillfund_events_append_only BEFORE UPDATE OR DELETE ON {EVENTS_TABLE}
+            FOR EACH ROW EXECUTE FUNCTION skillfund_refuse_event_change()""",
+        f"DROP TRIGGER IF EXISTS skillfund_events_no_truncate ON {EVENTS_TABLE}",
+        f"""CREATE TRIGGER skillfund_events_no_truncate BEFORE TRUNCATE ON {EVENTS_TABLE}
+            FOR EACH STATEMENT EXECUTE FUNCTION skillfund_refuse_event_change()""",
+    ],
+    "sqlite": [
+        f"""CREATE TRIGGER IF NOT EXISTS skillfund_events_no_update BEFORE UPDATE ON {EVENTS_TABLE}
+            BEGIN SELECT RAISE(ABORT, 'skillfund: the events table is append-only (UPDATE refused)'); END""",
+        f"""CREATE TRIGGER IF NOT EXISTS skillfund_events_no_delete BEFORE DELETE ON {EVENTS_TABLE}
+            BEGIN SELECT RAISE(ABORT, 'skillfund: the events table is append-only (DELETE refused)'); END""",
+    ],
+}
+
+
+def install_append_only_guards(engine: Any) -> None:
+    """Triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of events."""
+    with engine.begin() as connection:
+        for statement in IMMUTABLE_SQL[engine.dialect.name]:
+            connection.execute(sqlalchemy.text(statement))

@@ -1,0 +1,215 @@
+"""The verbs of the command line, one function each: (args, url) -> exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+from collections.abc import Callable
+from typing import Any
+
+from ledger.cli import EXIT_FAILED, EXIT_OK, emit, read_inputs
+from ledger.persistence import safe_url
+from ledger.progress import ProgressBar
+from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
+from ledger.commands import format_fen
+from ledger.results import Result
+from ledger.service import Skillfund, opened, submit_lines
+from ledger.tables import render, render_mapping
+
+CLAIM_COLUMNS = [
+    ("claim_id", "claim 申请"), ("fund_id", "fund 专账"), ("subsidy", "subsidy 补贴"),
+    ("person_id", "person 人员"), ("beneficiary_id", "paid to 受益方"), ("status", "status 状态"),
+    ("amount", "amount 金额"), ("paid", "paid 已付"), ("citations", "citation 依据"),
+]
+
+
+def init(args: Namespace, url: str) -> int:
+    with opened(url, create=True) as sf:
+        sf.catch_up()
+    print(f"schema ready on {safe_url(url)}")
+    return EXIT_OK
+
+
+def result_text(result: Result) -> str:
+    parts = [f"line {result.line}", result.type or "?", result.key or "-", result.status]
+    if result.events:
+        parts.append(",".join(result.events))
+    if result.decision is not None:
+        d = result.decision
+        parts.append(f"{d.outcome} {format_fen(d.amount_fen)}")
+        parts += [f"[{r.code}] {r.message}" for r in d.reasons]
+        parts += list(d.citations)
+    if result.error is not None:
+        parts.append(f"{result.error.get('field', '')}: {result.error['message']}".lstrip(": "))
+    return "  ".join(parts)
+
+
+def submit(args: Namespace, url: str) -> int:
+    inputs = read_inputs(args.files)
+    total = sum(1 for _, lines in inputs for line in lines if line.strip())
+    failed = False
+    with opened(url) as sf:
+        bar = ProgressBar("submit", total)
+        done = 0
+
+        def on_result(result: Result) -> None:
+            nonlocal done, failed
+            done += 1
+            failed = failed or not result.ok
+            data = result.to_json() | ({"file": name} if len(inputs) > 1 else {})
+            print(json.dumps(data, ensure_ascii=False) if args.json else result_text(result), flush=False)
+            bar.update(done)
+
+        for name, lines in inputs:
+            submit_lines(sf, lines, on_result)
+        bar.close()
+        catch_up(sf)
+    sys.stdout.flush()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def catch_up(sf: Skillfund) -> int:
+    """Bring the projections up to date, with a progress line on a terminal."""
+    bars: dict[str, ProgressBar] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        bar = bars.setdefault(name, ProgressBar(f"projection {name}", total, "events"))
+        bar.update(done)
+
+    applied = sf.catch_up(progress)
+    for bar in bars.values():
+        bar.close()
+    return applied
+
+
+def show_verb(args: Namespace, url: str) -> int:
+    with opened(url) as sf:
+        catch_up(sf)
+        try:
+            data = show(sf, args.kind, args.id)
+        except NotFoundError as missing:
+            print(f"skillfund: {missing}", file=sys.stderr)
+            return EXIT_FAILED
+    emit(data, args.json, render_mapping(data, f"{args.kind} {args.id}"))
+    return EXIT_OK
+
+
+def claims_verb(args: Namespace, url: str) -> int:
+    with opened(url) as sf:
+        catch_up(sf)
+        rows = claim_register(sf, fund_id=args.fund, status=args.status, person_id=args.person)
+    emit(rows, args.json, render(rows, CLAIM_COLUMNS, numeric=("amount", "paid")) + f"\n{len(rows)} claims")
+    return EXIT_OK
+
+
+def balance_text(data: dict[str, Any]) -> str:
+    lines = [f"fund {data['fund_id']} as of {data['as_of'] or 'today'}", f"cash 专账余额: {data['cash']}"]
+    for title, key in (
+        ("deposits by channel 资金来源", "deposits_by_channel"),
+        ("approved by subsidy 已核准", "approved_by_subsidy"),
+        ("payable by subsidy 应付未付", "payable_by_subsidy"),
+        ("paid by subsidy 已支付", "paid_by_subsidy"),
+    ):
+        lines.append(f"{title}:")
+        lines += [f"  {k}: {v}" for k, v in data[key].items()] or ["  (none)"]
+    for title, key in (
+        ("advances outstanding 预拨未结", "advances_outstanding"),
+        ("clawbacks receivable 应追回", "clawbacks_receivable"),
+        ("recovered 已追回", "recovered"),
+        ("trial balance 试算平衡 (debits - credits)", "trial_balance"),
+    ):
+        lines.append(f"{title}: {data[key]}")
+    return "\n".join(lines)
+
+
+def balance_verb(args: Namespace, url: str) -> int:
+    with opened(url) as sf:
+        catch_up(sf)
+        try:
+            data = fund_balance(sf, args.fund, args.as_of)
+        except NotFoundError as missing:
+            print(f"skillfund: {missing}", file=sys.stderr)
+            return EXIT_FAILED
+    emit(data, args.json, balance_text(data))
+    return EXIT_OK
+
+
+def history_verb(args: Namespace, url: str) -> int:
+    with opened(url) as sf:
+        catch_up(sf)
+        try:
+            data = history(sf, args.id, args.as_of)
+        except NotFoundError as missing:
+            print(f"skillfund: {missing}", file=sys.stderr)
+            return EXIT_FAILED
+    columns = [("kind", "entity"), ("event", "event 事件"), ("version", "v"),
+               ("business_date", "business date 业务日期"), ("recorded_at", "recorded 记录时间"), ("data", "data")]
+    emit(data, args.json, render(data["events"], columns) + f"\n{len(data['events'])} events")
+    return EXIT_OK
+
+
+def rebuild_verb(args: Namespace, url: str) -> int:
+    with opened(url) as sf:
+        bars: dict[str, ProgressBar] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            bars.setdefault(name, ProgressBar(f"rebuild {name}", total, "events")).update(done)
+
+        applied = sf.runner.rebuild(progress)
+        for bar in bars.values():
+            bar.close()
+        digest, counts = sf.runner.digest()
+    data = {"digest": digest, "events_applied": applied, "rows": counts}
+    text = "\n".join([f"digest {digest}", f"events applied {applied}"] + [f"  {t}: {n} rows" for t, n in counts.items()])
+    emit(data, args.json, text)
+    return EXIT_OK
+
+
+VERBS: dict[str, Callable[[Namespace, str], int]] = {
+    "init": init,
+    "submit": submit,
+    "show": show_verb,
+    "claims": claims_verb,
+    "balance": balance_verb,
+    "history": history_verb,
+    "rebuild": rebuild_verb,
+}
+
+
+def demo_verb(args: Namespace, url: str) -> int:
+    """Play the demo year on the database (creating it), then print the balance and claims."""
+    from ledger.demo import FUND, demo_lines
+
+    counts: dict[str, int] = {}
+    with opened(url, create=True) as sf:
+        results = submit_lines(sf, demo_lines(), lambda r: counts.__setitem__(r.status, counts.get(r.status, 0) + 1))
+        catch_up(sf)
+        data = {"submitted": counts, "balance": fund_balance(sf, FUND, None), "claims": claim_register(sf, fund_id=FUND)}
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    text = "\n\n".join([
+        f"demo: {len(results)} commands on {safe_url(url)}: {summary}",
+        balance_text(data["balance"]),
+        render(data["claims"], CLAIM_COLUMNS, numeric=("amount", "paid")) + f"\n{len(data['claims'])} claims",
+    ])
+    emit(data, args.json, text)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def rules_verb(args: Namespace, url: str) -> int:
+    """The rules in force on a date; reads no database."""
+    from datetime import date as date_type
+
+    import rules
+
+    on = args.on or date_type.today()
+    rows = rules.explain(args.jurisdiction, on)
+    if not rows:
+        print(f"skillfund: no rule pack is in force for {args.jurisdiction or 'any jurisdiction'} on {on}", file=sys.stderr)
+        return EXIT_FAILED
+    columns = [(k, k) for k in rows[0]]
+    emit(rows, args.json, render(rows, columns) + f"\n{len(rows)} rules in force on {on}")
+    return EXIT_OK
+
+
+VERBS.update({"demo": demo_verb, "rules": rules_verb})

@@ -1,0 +1,106 @@
+"""The command line as a user runs it: exit codes, stdout for results only, stderr for the rest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ledger import demo
+from ledger.cli import main
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["--db", url, "init"]) == 0
+    return url
+
+
+def test_submit_prints_one_json_result_per_line_and_exits_0(db: str, tmp_path: Path, capsys) -> None:
+    path = write_lines(tmp_path / "in.jsonl", demo.demo_lines()[:5])
+
+    code = main(["--db", db, "submit", str(path), "--json"])
+
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert [r["status"] for r in out] == ["accepted"] * 5
+    assert out[0] == {"line": 1, "type": "open_fund", "key": demo.FUND, "status": "accepted", "events": ["FundOpened"]}
+
+
+def test_submit_exits_1_when_any_line_is_invalid(db: str, tmp_path: Path, capsys) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [demo.demo_lines()[0], "{oops"])
+
+    assert main(["--db", db, "submit", str(path), "--json"]) == 1
+    assert [json.loads(x)["status"] for x in capsys.readouterr().out.splitlines()] == ["accepted", "invalid"]
+
+
+def test_submit_of_a_missing_file_exits_2_and_writes_nothing(db: str, capsys) -> None:
+    assert main(["--db", db, "submit", "/no/such/file.jsonl"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no such file" in captured.err
+
+
+def test_a_missing_database_exits_2_with_one_line(tmp_path: Path, capsys) -> None:
+    code = main(["--db", f"sqlite:///{tmp_path / 'none.db'}", "claims"])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "does not exist" in err[0]
+
+
+def test_an_unreachable_postgresql_exits_2(capsys) -> None:
+    assert main(["--db", "postgresql+psycopg2://nobody@127.0.0.1:1/none", "claims"]) == 2
+    assert "unreachable" in capsys.readouterr().err
+
+
+def test_the_database_comes_from_the_environment_when_not_given(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SKILLFUND_DB", f"sqlite:///{tmp_path / 'env.db'}")
+
+    assert main(["init"]) == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_demo_then_queries_show_balance_claims_history_and_rebuild(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    assert (tmp_path / "skillfund.db").exists()
+    assert "248000000.00" in capsys.readouterr().out
+
+    assert main(["balance", demo.FUND, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cash"] == "253000000.00"
+    assert main(["show", "claim", "KS-C-2020-0001", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["status"], shown["amount"], shown["paid"], shown["advance_settled"]) == ("approved", "2600.00", "0.00", "0.00")
+    assert main(["claims", "--status", "rejected", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 6
+    assert main(["history", "KS-C-2020-0001", "--json"]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert [e["event"] for e in events] == ["ClaimFiled", "ClaimApproved"]
+    assert all(e["recorded_at"] and e["business_date"] for e in events)
+    assert main(["rebuild", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)["digest"]
+    assert main(["rebuild", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["digest"] == first
+
+
+@pytest.mark.parametrize("kind,key", [("person", demo.WANG), ("institution", demo.SCHOOL), ("class", "KS-2020-DG-01"), ("certificate", "KS-ZS-2020-000101"), ("fund", demo.FUND)])
+def test_show_prints_each_kind_of_entity(tmp_path: Path, monkeypatch, capsys, kind: str, key: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    main(["demo"])
+    capsys.readouterr()
+
+    assert main(["show", kind, key]) == 0
+    assert key in capsys.readouterr().out
+
+
+def test_show_of_an_unknown_id_exits_1(db: str, capsys) -> None:
+    assert main(["--db", db, "show", "claim", "NOPE"]) == 1
+    assert "no claim" in capsys.readouterr().err
