@@ -89,7 +89,9 @@ class Claim(Entity):
     def decide(self, decision: Decision, on: date) -> None:
         """Record the decision of the rules. A claim is decided once."""
         if self.status != "filed":
-            raise ClaimNotOpenError(f"claim {self.claim_id} is {self.status}, not open for a decision")
+            raise ClaimNotOpenError(
+                f"claim {self.claim_id} is {self.status}, not open for a decision"
+            )
         if decision.approved:
             self._approved(
                 decision.amount_fen,
@@ -102,7 +104,12 @@ class Claim(Entity):
         else:
             reasons = [r.to_dict() for r in decision.reasons]
             self._rejected(
-                decision.rule_id, reasons, list(decision.citations), decision.pack, decision.inputs, on
+                decision.rule_id,
+                reasons,
+                list(decision.citations),
+                decision.pack,
+                decision.inputs,
+                on,
             )
 
     @event(Approved)
@@ -116,7 +123,9 @@ class Claim(Entity):
         on: date,
     ) -> None:
         self.status = "approved"
-        self.decision = Decision("approved", amount_fen, rule_id, tuple(citations), (), pack, inputs)
+        self.decision = Decision(
+            "approved", amount_fen, rule_id, tuple(citations), (), pack, inputs
+        )
 
     @event(Rejected)
     def _rejected(

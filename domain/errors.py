@@ -28,6 +28,6 @@ class NotEnrolledError(DomainError):
 
 
 class InvalidReferenceError(DomainError):
-    """The referenced entity exists but cannot serve here (a person id where a credit code is needed)."""
+    """The referenced entity exists but cannot serve here (a person where an institution is due)."""
 
     code = "invalid_reference"

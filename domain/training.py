@@ -103,7 +103,12 @@ class Enrollment(Entity):
 
     @event(Enrolled)
     def __init__(self, class_id: str, person_id: str, on: date, digest: str) -> None:
-        self.class_id, self.person_id, self.enrolled_on, self.digest = class_id, person_id, on, digest
+        self.class_id, self.person_id, self.enrolled_on, self.digest = (
+            class_id,
+            person_id,
+            on,
+            digest,
+        )
         self.attendance: dict[str, str] = {}  # Natural key of each record -> its digest.
         self.attended_minutes = 0
         self.completed_on: date | None = None
@@ -200,6 +205,8 @@ class Employment(Entity):
         return entity_id(f"/employments/{employment_id}")
 
     @event(Recorded)
-    def __init__(self, employment_id: str, person_id: str, employer_id: str, on: date, digest: str) -> None:
+    def __init__(
+        self, employment_id: str, person_id: str, employer_id: str, on: date, digest: str
+    ) -> None:
         self.employment_id, self.person_id, self.employer_id = employment_id, person_id, employer_id
         self.on, self.digest = on, digest

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import structlog
@@ -55,7 +55,7 @@ class Ledger(Application[UUID]):
     """The event-sourced core. Its name is pinned: it names the events table."""
 
     name = APPLICATION_NAME
-    handlers: dict[str, Handler] = {}
+    handlers: ClassVar[dict[str, Handler]] = {}
 
     def __init__(self, url: str) -> None:
         super().__init__(env=eventsourcing_env(url))
@@ -81,7 +81,9 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, aggregate_class):
-            raise TypeError(f"{aggregate_id} is a {type(aggregate).__name__}, not {aggregate_class.__name__}")
+            raise TypeError(
+                f"{aggregate_id} is a {type(aggregate).__name__}, not {aggregate_class.__name__}"
+            )
         return aggregate
 
     def execute(self, command: Any) -> Result:
@@ -89,7 +91,11 @@ class Ledger(Application[UUID]):
         result = Result(status=REFUSED, type=command.type, key=command.key)
         handler = self.handlers.get(command.type)
         if handler is None:
-            result.error = error("not_supported", f"type: {command.type} is valid but not yet run by this ledger", "type")
+            result.error = error(
+                "not_supported",
+                f"type: {command.type} is valid but not yet run by this ledger",
+                "type",
+            )
             return result
         for _attempt in range(SAVE_ATTEMPTS_MAX):
             try:
@@ -106,12 +112,18 @@ class Ledger(Application[UUID]):
             try:
                 recordings = self.save(*outcome.aggregates)
             except IntegrityError:
-                log.info("concurrent write; reloading and retrying", command=command.type, key=command.key)
+                log.info(
+                    "concurrent write; reloading and retrying",
+                    command=command.type,
+                    key=command.key,
+                )
                 continue
             result.status, result.decision = ACCEPTED, outcome.decision
             result.events = [event_label(r.domain_event) for r in recordings]
             return result
-        result.error = error("concurrency", f"gave up after {SAVE_ATTEMPTS_MAX} concurrent conflicts")
+        result.error = error(
+            "concurrency", f"gave up after {SAVE_ATTEMPTS_MAX} concurrent conflicts"
+        )
         return result
 
 
@@ -126,7 +138,7 @@ def handles(command_type: str) -> Callable[[Handler], Handler]:
 
 
 def check_new(existing: Any, digest: str, key: str) -> None:
-    """For a command that creates `existing`: same content is a duplicate, other content a conflict."""
+    """For a command creating `existing`: same content is a duplicate, other a conflict."""
     if existing is None:
         return
     if getattr(existing, "digest", None) == digest:

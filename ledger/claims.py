@@ -16,7 +16,7 @@ from domain.decision import Decision
 from domain.errors import DomainError
 from domain.identity import is_valid_resident_id
 from domain.limits import AnnualTrainings, OccupationLevel, WorkBasedOrPreJob
-from domain.parties import Institution, Person
+from domain.parties import Person
 from domain.training import Certificate, Enrollment, TrainingClass
 from ledger.app import Ledger, Outcome, check_new, handles
 from ledger.handlers import require, require_fund, require_institution, require_person
@@ -46,7 +46,9 @@ class Limits:
         return LimitFacts(
             training_key=training_key,
             trainings_this_year=frozenset(self.annual.trainings),
-            occupation_level_training=self.occupation_level.training_key if self.occupation_level else None,
+            occupation_level_training=self.occupation_level.training_key
+            if self.occupation_level
+            else None,
             certificate_claim_id=self.certificate.claim_id if self.certificate else None,
             work_based_months_used=self.exclusive.work_based_months,
             exclusive_claimed=self.exclusive.first_subsidy,
@@ -91,7 +93,9 @@ def gather_facts(ledger: Ledger, f: dict[str, Any]) -> tuple[ClaimFacts, Limits]
     if f["certificate_no"]:
         certificate = ledger.find(Certificate, Certificate.create_id(f["certificate_no"]))
     training_date = choose_training_date(klass, certificate, f["date"])
-    shortage_id, shortage = catalog_in_force(ledger, fund.jurisdiction, "shortage_occupations", training_date)
+    shortage_id, shortage = catalog_in_force(
+        ledger, fund.jurisdiction, "shortage_occupations", training_date
+    )
     cert_facts = certificate_facts(certificate)
     draft = ClaimFacts(
         claim_id=f["claim_id"],
@@ -140,12 +144,17 @@ def beneficiary_facts(ledger: Ledger, beneficiary_id: str) -> InstitutionFacts |
     )
 
 
-def class_facts(ledger: Ledger, f: dict[str, Any]) -> tuple[ClassFacts | None, TrainingFacts | None]:
+def class_facts(
+    ledger: Ledger, f: dict[str, Any]
+) -> tuple[ClassFacts | None, TrainingFacts | None]:
     if not f["class_id"]:
         return None, None
     klass: TrainingClass = require(ledger, TrainingClass, f["class_id"], "class_id", "class")
     if klass.fund_id != f["fund_id"]:
-        raise DomainError(f"class_id: class {klass.class_id} is filed under fund {klass.fund_id}, not {f['fund_id']}")
+        raise DomainError(
+            f"class_id: class {klass.class_id} is filed under fund {klass.fund_id}, "
+            f"not {f['fund_id']}"
+        )
     facts = ClassFacts(
         class_id=klass.class_id,
         fund_id=klass.fund_id,
@@ -201,7 +210,9 @@ def person_facts(person: Person, day: date) -> PersonFacts:
     )
 
 
-def choose_training_date(klass: ClassFacts | None, certificate: Certificate | None, filed_on: date) -> date:
+def choose_training_date(
+    klass: ClassFacts | None, certificate: Certificate | None, filed_on: date
+) -> date:
     """The date whose rules apply: the class's end, else the certificate's issue, else filing."""
     if klass is not None:
         return klass.end_date
@@ -219,7 +230,9 @@ def choose_training_key(f: dict[str, Any]) -> str:
     return f"claim:{f['claim_id']}"
 
 
-def catalog_in_force(ledger: Ledger, jurisdiction: str, kind: str, day: date) -> tuple[str | None, frozenset[str]]:
+def catalog_in_force(
+    ledger: Ledger, jurisdiction: str, kind: str, day: date
+) -> tuple[str | None, frozenset[str]]:
     index = ledger.find(CatalogIndex, CatalogIndex.create_id(jurisdiction, kind))
     catalog_id = index.in_force_on(day) if index is not None else None
     if catalog_id is None:
@@ -248,7 +261,9 @@ def load_limits(ledger: Ledger, facts: ClaimFacts, certificate: Certificate | No
     )
 
 
-def record_limits(facts: ClaimFacts, limits: Limits, decision: Decision, on: date) -> list[Aggregate]:
+def record_limits(
+    facts: ClaimFacts, limits: Limits, decision: Decision, on: date
+) -> list[Aggregate]:
     """Record an approved claim on the limits it uses; returns the aggregates changed."""
     touched: list[Aggregate] = []
     key, claim_id = facts.limits.training_key, facts.claim_id
@@ -269,4 +284,4 @@ def record_limits(facts: ClaimFacts, limits: Limits, decision: Decision, on: dat
 
 
 def pending(aggregate: Aggregate) -> bool:
-    return bool(aggregate._pending_events)  # noqa: SLF001 - save only what changed
+    return bool(aggregate._pending_events)

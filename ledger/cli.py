@@ -33,16 +33,29 @@ def business_date_arg(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="skillfund", description="Skillfund: the ledger of a skills-upgrading fund (职业技能提升行动专账).")
-    parser.add_argument("--db", help="database URL (default: $SKILLFUND_DB, else sqlite:///skillfund.db)")
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING (default) or ERROR; logs go to standard error")
+    parser = argparse.ArgumentParser(
+        prog="skillfund",
+        description="Skillfund: the ledger of a skills-upgrading fund (职业技能提升行动专账).",
+    )
+    parser.add_argument(
+        "--db", help="database URL (default: $SKILLFUND_DB, else sqlite:///skillfund.db)"
+    )
+    parser.add_argument(
+        "--log-level", help="DEBUG, INFO, WARNING (default) or ERROR; logs go to standard error"
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     verbs.add_parser("init", help="create the schema (idempotent)")
-    submit = verbs.add_parser("submit", help="run commands from JSON Lines files, one result line each")
-    submit.add_argument("files", nargs="+", metavar="FILE", help="JSONL files, or - for standard input")
+    submit = verbs.add_parser(
+        "submit", help="run commands from JSON Lines files, one result line each"
+    )
+    submit.add_argument(
+        "files", nargs="+", metavar="FILE", help="JSONL files, or - for standard input"
+    )
     submit.add_argument("--json", action="store_true", help="one JSON result object per line")
     show = verbs.add_parser("show", help="one entity's current state")
-    show.add_argument("kind", choices=["fund", "claim", "person", "institution", "class", "certificate"])
+    show.add_argument(
+        "kind", choices=["fund", "claim", "person", "institution", "class", "certificate"]
+    )
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
     claims = verbs.add_parser("claims", help="the claim register")
@@ -54,17 +67,25 @@ def build_parser() -> argparse.ArgumentParser:
     balance.add_argument("fund")
     balance.add_argument("--as-of", type=business_date_arg, metavar="DATE")
     balance.add_argument("--json", action="store_true")
-    history = verbs.add_parser("history", help="every event of an entity, in order, with recorded time")
+    history = verbs.add_parser(
+        "history", help="every event of an entity, in order, with recorded time"
+    )
     history.add_argument("id")
     history.add_argument("--as-of", type=business_date_arg, metavar="DATE")
     history.add_argument("--json", action="store_true")
-    rebuild = verbs.add_parser("rebuild", help="rebuild every projection from the event log; prints a digest")
+    rebuild = verbs.add_parser(
+        "rebuild", help="rebuild every projection from the event log; prints a digest"
+    )
     rebuild.add_argument("--json", action="store_true")
     rules = verbs.add_parser("rules", help="the rules in force, with their citations")
     rules.add_argument("jurisdiction", nargs="?")
-    rules.add_argument("--on", type=business_date_arg, metavar="DATE", help="the date (default: today)")
+    rules.add_argument(
+        "--on", type=business_date_arg, metavar="DATE", help="the date (default: today)"
+    )
     rules.add_argument("--json", action="store_true")
-    demo = verbs.add_parser("demo", help="a small realistic Kunshan year, end to end, on the database")
+    demo = verbs.add_parser(
+        "demo", help="a small realistic Kunshan year, end to end, on the database"
+    )
     demo.add_argument("--json", action="store_true")
     return parser
 

@@ -938,8 +938,8 @@ def _command_section(spec: CommandSpec) -> list[str]:
             keys = ", ".join(f"`{name}`" for name in ENTRY_KEYS[kind])
             title = f"Entries when `kind` is `{kind}` ({CATALOG_KINDS[kind]}), unique by {keys}:"
             lines += ["", title]
-            lines += [""] + _field_rows(fields)
-    return lines + [""]
+            lines += ["", *_field_rows(fields)]
+    return [*lines, ""]
 
 
 def render_markdown() -> str:

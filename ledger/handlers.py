@@ -16,7 +16,7 @@ from domain.training import Certificate, Employment, Enrollment, TrainingClass
 from ledger.app import Ledger, Outcome, check_entry, check_new, handles
 
 
-def require(ledger: Ledger, cls: type, key: str, field: str, kind: str) -> Any:
+def require(ledger: Ledger, cls: Any, key: str, field: str, kind: str) -> Any:
     """Load a referenced aggregate or refuse the command, naming the field."""
     found = ledger.find(cls, cls.create_id(key))
     if found is None:
@@ -48,7 +48,8 @@ def open_fund(ledger: Ledger, cmd: Any) -> Outcome:
         parent = require_fund(ledger, f["parent_fund_id"], "parent_fund_id")
         if parent.jurisdiction != f["jurisdiction"]:
             raise DomainError(
-                f"parent_fund_id: a sub-account must be of its parent's jurisdiction ({parent.jurisdiction})"
+                "parent_fund_id: a sub-account must be of its parent's jurisdiction "
+                f"({parent.jurisdiction})"
             )
     fund = Fund(
         fund_id=f["fund_id"],
@@ -92,7 +93,9 @@ def publish_catalog(ledger: Ledger, cmd: Any) -> Outcome:
         digest=cmd.digest,
     )
     index_id = CatalogIndex.create_id(f["jurisdiction"], f["kind"])
-    index = ledger.find(CatalogIndex, index_id) or CatalogIndex(jurisdiction=f["jurisdiction"], kind=f["kind"])
+    index = ledger.find(CatalogIndex, index_id) or CatalogIndex(
+        jurisdiction=f["jurisdiction"], kind=f["kind"]
+    )
     index.list_catalog(f["catalog_id"], f["effective_from"])
     return Outcome([catalog, index])
 
@@ -142,11 +145,15 @@ def update_person(ledger: Ledger, cmd: Any) -> Outcome:
 @handles("open_class")
 def open_class(ledger: Ledger, cmd: Any) -> Outcome:
     f = cmd.fields
-    check_new(ledger.find(TrainingClass, TrainingClass.create_id(f["class_id"])), cmd.digest, cmd.key)
+    check_new(
+        ledger.find(TrainingClass, TrainingClass.create_id(f["class_id"])), cmd.digest, cmd.key
+    )
     require_fund(ledger, f["fund_id"])
     institution = require_institution(ledger, f["institution_id"], "institution_id")
     if institution.banned:
-        raise InstitutionBannedError(f"institution_id: {f['institution_id']} is banned from subsidised training")
+        raise InstitutionBannedError(
+            f"institution_id: {f['institution_id']} is banned from subsidised training"
+        )
     klass = TrainingClass(
         class_id=f["class_id"],
         fund_id=f["fund_id"],
@@ -173,12 +180,16 @@ def enroll(ledger: Ledger, cmd: Any) -> Outcome:
     check_new(found, cmd.digest, cmd.key)
     if f["date"] > klass.end_date:
         raise DomainError(f"date: {f['date']} is after the class ended on {klass.end_date}")
-    enrollment = Enrollment(class_id=f["class_id"], person_id=f["person_id"], on=f["date"], digest=cmd.digest)
+    enrollment = Enrollment(
+        class_id=f["class_id"], person_id=f["person_id"], on=f["date"], digest=cmd.digest
+    )
     klass.add_trainee(f["person_id"], f["date"])
     return Outcome([enrollment, klass])
 
 
-def require_enrollment(ledger: Ledger, class_id: str, person_id: str) -> tuple[TrainingClass, Enrollment]:
+def require_enrollment(
+    ledger: Ledger, class_id: str, person_id: str
+) -> tuple[TrainingClass, Enrollment]:
     klass = require(ledger, TrainingClass, class_id, "class_id", "class")
     require_person(ledger, person_id)
     enrollment = ledger.find(Enrollment, Enrollment.create_id(class_id, person_id))
@@ -214,7 +225,9 @@ def complete_training(ledger: Ledger, cmd: Any) -> Outcome:
 @handles("record_employment")
 def record_employment(ledger: Ledger, cmd: Any) -> Outcome:
     f = cmd.fields
-    check_new(ledger.find(Employment, Employment.create_id(f["employment_id"])), cmd.digest, cmd.key)
+    check_new(
+        ledger.find(Employment, Employment.create_id(f["employment_id"])), cmd.digest, cmd.key
+    )
     require_person(ledger, f["person_id"])
     require_institution(ledger, f["employer_id"], "employer_id")
     employment = Employment(

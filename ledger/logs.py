@@ -25,7 +25,9 @@ def configure_logging(level: str | None = None, *, json_lines: bool | None = Non
     if json_lines is None:
         json_lines = not sys.stderr.isatty()
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer(ensure_ascii=False) if json_lines else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json_lines
+        else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
         processors=[

@@ -100,7 +100,9 @@ def check_reachable(url: str, *, create: bool) -> None:
             connection.execute(sqlalchemy.text("SELECT 1"))
     except sqlalchemy.exc.SQLAlchemyError as error:
         reason = str(error.orig if hasattr(error, "orig") else error).strip().splitlines()[0]
-        raise DatabaseUnavailableError(f"database {safe_url(url)} is unreachable: {reason}") from None
+        raise DatabaseUnavailableError(
+            f"database {safe_url(url)} is unreachable: {reason}"
+        ) from None
     finally:
         engine.dispose()
 
@@ -125,9 +127,11 @@ IMMUTABLE_SQL: dict[str, list[str]] = {
     ],
     "sqlite": [
         f"""CREATE TRIGGER IF NOT EXISTS skillfund_events_no_update BEFORE UPDATE ON {EVENTS_TABLE}
-            BEGIN SELECT RAISE(ABORT, 'skillfund: the events table is append-only (UPDATE refused)'); END""",
+            BEGIN SELECT RAISE(ABORT, 'skillfund: events are append-only (UPDATE refused)');
+            END""",
         f"""CREATE TRIGGER IF NOT EXISTS skillfund_events_no_delete BEFORE DELETE ON {EVENTS_TABLE}
-            BEGIN SELECT RAISE(ABORT, 'skillfund: the events table is append-only (DELETE refused)'); END""",
+            BEGIN SELECT RAISE(ABORT, 'skillfund: events are append-only (DELETE refused)');
+            END""",
     ],
 }
 

@@ -12,7 +12,9 @@ REDRAW_SECONDS = 0.2
 class ProgressBar:
     """`done/total`, a bar, the rate and the time left; silent when not on a terminal."""
 
-    def __init__(self, label: str, total: int, unit: str = "lines", stream: TextIO | None = None) -> None:
+    def __init__(
+        self, label: str, total: int, unit: str = "lines", stream: TextIO | None = None
+    ) -> None:
         self.label, self.total, self.unit = label, max(total, 1), unit
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
@@ -33,7 +35,8 @@ class ProgressBar:
         filled = int(30 * min(self.done, self.total) / self.total)
         bar = "#" * filled + "." * (30 - filled)
         self.stream.write(
-            f"\r{self.label} [{bar}] {self.done}/{self.total} {self.unit} {rate:,.0f}/s ETA {left:,.0f}s "
+            f"\r{self.label} [{bar}] {self.done}/{self.total} {self.unit} "
+            f"{rate:,.0f}/s ETA {left:,.0f}s "
         )
         self.stream.flush()
 

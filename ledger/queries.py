@@ -26,7 +26,7 @@ class NotFoundError(Exception):
 def public(value: Any) -> Any:
     """Money fields `*_fen` become yuan strings without the suffix; dates become ISO strings."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[Any, Any] = {}
         for key, item in value.items():
             if isinstance(key, str) and key.endswith("_fen") and isinstance(item, int):
                 out[key[: -len("_fen")]] = format_fen(item)
@@ -45,20 +45,22 @@ def public(value: Any) -> Any:
 
 
 def balance_json(b: Balance) -> dict[str, Any]:
-    return public({
-        "fund_id": b.fund_id,
-        "as_of": b.as_of,
-        "cash_fen": b.cash_fen,
-        "deposits_by_channel_fen": b.deposits_by_channel_fen,
-        "cash_by_channel_fen": b.cash_by_channel_fen,
-        "approved_by_subsidy_fen": b.approved_by_subsidy_fen,
-        "payable_by_subsidy_fen": b.payable_by_subsidy_fen,
-        "paid_by_subsidy_fen": b.paid_by_subsidy_fen,
-        "advances_outstanding_fen": b.advances_outstanding_fen,
-        "clawbacks_receivable_fen": b.clawbacks_receivable_fen,
-        "recovered_fen": b.recovered_fen,
-        "trial_balance_fen": b.debits_fen - b.credits_fen,
-    })
+    return public(
+        {
+            "fund_id": b.fund_id,
+            "as_of": b.as_of,
+            "cash_fen": b.cash_fen,
+            "deposits_by_channel_fen": b.deposits_by_channel_fen,
+            "cash_by_channel_fen": b.cash_by_channel_fen,
+            "approved_by_subsidy_fen": b.approved_by_subsidy_fen,
+            "payable_by_subsidy_fen": b.payable_by_subsidy_fen,
+            "paid_by_subsidy_fen": b.paid_by_subsidy_fen,
+            "advances_outstanding_fen": b.advances_outstanding_fen,
+            "clawbacks_receivable_fen": b.clawbacks_receivable_fen,
+            "recovered_fen": b.recovered_fen,
+            "trial_balance_fen": b.debits_fen - b.credits_fen,
+        }
+    )
 
 
 def fund_balance(sf: Skillfund, fund_id: str, as_of: date | None) -> dict[str, Any]:
@@ -122,7 +124,17 @@ def show_institution(sf: Skillfund, institution_id: str) -> dict[str, Any]:
     institution = sf.ledger.find(Institution, Institution.create_id(institution_id))
     if institution is None:
         raise NotFoundError(f"no institution {institution_id!r} is recorded")
-    fields = ("institution_id", "name", "kind", "jurisdiction", "insured", "account", "address", "registered_on", "banned")
+    fields = (
+        "institution_id",
+        "name",
+        "kind",
+        "jurisdiction",
+        "insured",
+        "account",
+        "address",
+        "registered_on",
+        "banned",
+    )
     with sf.engine.connect() as connection:
         data = {name: getattr(institution, name) for name in fields}
         data["claims_as_beneficiary"] = claims_of(connection, "beneficiary_id", institution_id)
@@ -133,8 +145,18 @@ def show_class(sf: Skillfund, class_id: str) -> dict[str, Any]:
     klass = sf.ledger.find(TrainingClass, TrainingClass.create_id(class_id))
     if klass is None:
         raise NotFoundError(f"no class {class_id!r} is recorded")
-    fields = ("class_id", "fund_id", "institution_id", "scheme", "occupation", "level", "start_date",
-              "end_date", "class_hours", "venue")
+    fields = (
+        "class_id",
+        "fund_id",
+        "institution_id",
+        "scheme",
+        "occupation",
+        "level",
+        "start_date",
+        "end_date",
+        "class_hours",
+        "venue",
+    )
     with sf.engine.connect() as connection:
         data = {name: getattr(klass, name) for name in fields}
         data["trainees"] = enrollments(connection, "class_id", class_id)
@@ -146,8 +168,17 @@ def show_certificate(sf: Skillfund, certificate_no: str) -> dict[str, Any]:
     certificate = sf.ledger.find(Certificate, Certificate.create_id(certificate_no))
     if certificate is None:
         raise NotFoundError(f"no certificate {certificate_no!r} is recorded")
-    fields = ("certificate_no", "person_id", "kind", "occupation", "level", "issued_on", "issuer_id",
-              "issued_in", "claim_id")
+    fields = (
+        "certificate_no",
+        "person_id",
+        "kind",
+        "occupation",
+        "level",
+        "issued_on",
+        "issuer_id",
+        "issued_in",
+        "claim_id",
+    )
     return public({name: getattr(certificate, name) for name in fields})
 
 
@@ -179,7 +210,9 @@ def history(sf: Skillfund, key: str, as_of: date | None = None) -> dict[str, Any
 
 
 def event_row(kind: str, domain_event: Any, on: date | None) -> dict[str, Any]:
-    data = {k: v for k, v in domain_event.__dict__.items() if k not in HIDDEN_EVENT_FIELDS and k != "on"}
+    data = {
+        k: v for k, v in domain_event.__dict__.items() if k not in HIDDEN_EVENT_FIELDS and k != "on"
+    }
     return {
         "kind": kind,
         "event": event_label(domain_event),

@@ -10,7 +10,7 @@ from typing import Any
 
 import structlog
 
-import ledger.claims  # noqa: F401 - registers the file_claim handler
+import ledger.claims
 import ledger.handlers  # noqa: F401 - registers the other handlers
 from ledger.app import Ledger
 from ledger.commands import InvalidCommandError, parse_line
@@ -78,7 +78,12 @@ def submit_line(skillfund: Skillfund, text: str, line: int) -> Result:
     try:
         command = parse_line(text)
     except InvalidCommandError as invalid:
-        return Result(status=INVALID, type=guess_type(text), line=line, error=error("invalid", invalid.message, invalid.field))
+        return Result(
+            status=INVALID,
+            type=guess_type(text),
+            line=line,
+            error=error("invalid", invalid.message, invalid.field),
+        )
     bound = log.bind(command=command.type, key=command.key, fund_id=command.fields.get("fund_id"))
     result = skillfund.ledger.execute(command)
     result.line = line

@@ -31,7 +31,9 @@ def pad(text: str, size: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
-def render(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], numeric: Sequence[str] = ()) -> str:
+def render(
+    rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], numeric: Sequence[str] = ()
+) -> str:
     """Rows as an aligned table; `columns` are (key, header) pairs."""
     cells = [[cell(row.get(key)) for key, _ in columns] for row in rows]
     headers = [header for _, header in columns]
@@ -50,7 +52,11 @@ def render_mapping(data: dict[str, Any], title: str = "") -> str:
     for key, value in data.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             nested.append((key, value))
-        elif isinstance(value, dict) and value and not any(isinstance(v, dict | list) for v in value.values()):
+        elif (
+            isinstance(value, dict)
+            and value
+            and not any(isinstance(v, dict | list) for v in value.values())
+        ):
             lines.append(f"{key}:")
             lines += [f"  {k}: {cell(v)}" for k, v in value.items()]
         else:

@@ -6,21 +6,28 @@ import json
 import sys
 from argparse import Namespace
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ledger.cli import EXIT_FAILED, EXIT_OK, emit, read_inputs
+from ledger.commands import format_fen
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
-from ledger.commands import format_fen
 from ledger.results import Result
 from ledger.service import Skillfund, opened, submit_lines
 from ledger.tables import render, render_mapping
 
 CLAIM_COLUMNS = [
-    ("claim_id", "claim 申请"), ("fund_id", "fund 专账"), ("subsidy", "subsidy 补贴"),
-    ("person_id", "person 人员"), ("beneficiary_id", "paid to 受益方"), ("status", "status 状态"),
-    ("amount", "amount 金额"), ("paid", "paid 已付"), ("citations", "citation 依据"),
+    ("claim_id", "claim 申请"),
+    ("fund_id", "fund 专账"),
+    ("subsidy", "subsidy 补贴"),
+    ("person_id", "person 人员"),
+    ("beneficiary_id", "paid to 受益方"),
+    ("status", "status 状态"),
+    ("amount", "amount 金额"),
+    ("paid", "paid 已付"),
+    ("citations", "citation 依据"),
 ]
 
 
@@ -48,25 +55,31 @@ def result_text(result: Result) -> str:
 def submit(args: Namespace, url: str) -> int:
     inputs = read_inputs(args.files)
     total = sum(1 for _, lines in inputs for line in lines if line.strip())
-    failed = False
+    statuses: list[bool] = []
     with opened(url) as sf:
         bar = ProgressBar("submit", total)
-        done = 0
-
-        def on_result(result: Result) -> None:
-            nonlocal done, failed
-            done += 1
-            failed = failed or not result.ok
-            data = result.to_json() | ({"file": name} if len(inputs) > 1 else {})
-            print(json.dumps(data, ensure_ascii=False) if args.json else result_text(result), flush=False)
-            bar.update(done)
-
         for name, lines in inputs:
-            submit_lines(sf, lines, on_result)
+            extra = {"file": name} if len(inputs) > 1 else {}
+            submit_lines(
+                sf,
+                lines,
+                partial(report, extra=extra, as_json=args.json, bar=bar, statuses=statuses),
+            )
         bar.close()
         catch_up(sf)
     sys.stdout.flush()
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_OK if all(statuses) else EXIT_FAILED
+
+
+def report(
+    result: Result, extra: dict[str, str], as_json: bool, bar: ProgressBar, statuses: list[bool]
+) -> None:
+    """Print one result line as soon as its command has run."""
+    statuses.append(result.ok)
+    print(
+        json.dumps(result.to_json() | extra, ensure_ascii=False) if as_json else result_text(result)
+    )
+    bar.update(len(statuses))
 
 
 def catch_up(sf: Skillfund) -> int:
@@ -99,12 +112,19 @@ def claims_verb(args: Namespace, url: str) -> int:
     with opened(url) as sf:
         catch_up(sf)
         rows = claim_register(sf, fund_id=args.fund, status=args.status, person_id=args.person)
-    emit(rows, args.json, render(rows, CLAIM_COLUMNS, numeric=("amount", "paid")) + f"\n{len(rows)} claims")
+    emit(
+        rows,
+        args.json,
+        render(rows, CLAIM_COLUMNS, numeric=("amount", "paid")) + f"\n{len(rows)} claims",
+    )
     return EXIT_OK
 
 
 def balance_text(data: dict[str, Any]) -> str:
-    lines = [f"fund {data['fund_id']} as of {data['as_of'] or 'today'}", f"cash 专账余额: {data['cash']}"]
+    lines = [
+        f"fund {data['fund_id']} as of {data['as_of'] or 'today'}",
+        f"cash 专账余额: {data['cash']}",
+    ]
     for title, key in (
         ("deposits by channel 资金来源", "deposits_by_channel"),
         ("approved by subsidy 已核准", "approved_by_subsidy"),
@@ -143,8 +163,14 @@ def history_verb(args: Namespace, url: str) -> int:
         except NotFoundError as missing:
             print(f"skillfund: {missing}", file=sys.stderr)
             return EXIT_FAILED
-    columns = [("kind", "entity"), ("event", "event 事件"), ("version", "v"),
-               ("business_date", "business date 业务日期"), ("recorded_at", "recorded 记录时间"), ("data", "data")]
+    columns = [
+        ("kind", "entity"),
+        ("event", "event 事件"),
+        ("version", "v"),
+        ("business_date", "business date 业务日期"),
+        ("recorded_at", "recorded 记录时间"),
+        ("data", "data"),
+    ]
     emit(data, args.json, render(data["events"], columns) + f"\n{len(data['events'])} events")
     return EXIT_OK
 
@@ -161,7 +187,10 @@ def rebuild_verb(args: Namespace, url: str) -> int:
             bar.close()
         digest, counts = sf.runner.digest()
     data = {"digest": digest, "events_applied": applied, "rows": counts}
-    text = "\n".join([f"digest {digest}", f"events applied {applied}"] + [f"  {t}: {n} rows" for t, n in counts.items()])
+    text = "\n".join(
+        [f"digest {digest}", f"events applied {applied}"]
+        + [f"  {t}: {n} rows" for t, n in counts.items()]
+    )
     emit(data, args.json, text)
     return EXIT_OK
 
@@ -183,15 +212,24 @@ def demo_verb(args: Namespace, url: str) -> int:
 
     counts: dict[str, int] = {}
     with opened(url, create=True) as sf:
-        results = submit_lines(sf, demo_lines(), lambda r: counts.__setitem__(r.status, counts.get(r.status, 0) + 1))
+        results = submit_lines(
+            sf, demo_lines(), lambda r: counts.__setitem__(r.status, counts.get(r.status, 0) + 1)
+        )
         catch_up(sf)
-        data = {"submitted": counts, "balance": fund_balance(sf, FUND, None), "claims": claim_register(sf, fund_id=FUND)}
+        data: dict[str, Any] = {
+            "submitted": counts,
+            "balance": fund_balance(sf, FUND, None),
+            "claims": claim_register(sf, fund_id=FUND),
+        }
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    text = "\n\n".join([
-        f"demo: {len(results)} commands on {safe_url(url)}: {summary}",
-        balance_text(data["balance"]),
-        render(data["claims"], CLAIM_COLUMNS, numeric=("amount", "paid")) + f"\n{len(data['claims'])} claims",
-    ])
+    text = "\n\n".join(
+        [
+            f"demo: {len(results)} commands on {safe_url(url)}: {summary}",
+            balance_text(data["balance"]),
+            render(data["claims"], CLAIM_COLUMNS, numeric=("amount", "paid"))
+            + f"\n{len(data['claims'])} claims",
+        ]
+    )
     emit(data, args.json, text)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
@@ -205,7 +243,11 @@ def rules_verb(args: Namespace, url: str) -> int:
     on = args.on or date_type.today()
     rows = rules.explain(args.jurisdiction, on)
     if not rows:
-        print(f"skillfund: no rule pack is in force for {args.jurisdiction or 'any jurisdiction'} on {on}", file=sys.stderr)
+        print(
+            f"skillfund: no rule pack is in force for {args.jurisdiction or 'any jurisdiction'} "
+            f"on {on}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     columns = [(k, k) for k in rows[0]]
     emit(rows, args.json, render(rows, columns) + f"\n{len(rows)} rules in force on {on}")

@@ -52,7 +52,7 @@ class Projection:
 
     @property
     def topics(self) -> list[str]:
-        return sorted(cls.TOPIC for cls in self.handlers)
+        return sorted(str(getattr(cls, "TOPIC")) for cls in self.handlers)  # noqa: B009
 
     def apply(self, connection: Connection, domain_event: Any, notification_id: int) -> None:
         handler = self.handlers.get(type(domain_event))
@@ -65,7 +65,9 @@ def ensure_tracking_row(engine: sa.engine.Engine, name: str) -> None:
     creator is harmless: its insert fails on the primary key and is ignored)."""
     try:
         with engine.begin() as connection:
-            exists = connection.execute(sa.select(TRACKING.c.projection).where(TRACKING.c.projection == name))
+            exists = connection.execute(
+                sa.select(TRACKING.c.projection).where(TRACKING.c.projection == name)
+            )
             if exists.first() is None:
                 connection.execute(TRACKING.insert().values(projection=name, notification_id=0))
     except sa.exc.IntegrityError:
@@ -89,7 +91,9 @@ def lock_position(connection: Connection, name: str) -> int:
 
 def save_position(connection: Connection, name: str, notification_id: int) -> None:
     connection.execute(
-        TRACKING.update().where(TRACKING.c.projection == name).values(notification_id=notification_id)
+        TRACKING.update()
+        .where(TRACKING.c.projection == name)
+        .values(notification_id=notification_id)
     )
 
 
@@ -116,7 +120,9 @@ def table_digest(connection: Connection, table: sa.Table, digest: Any) -> int:
     return rows
 
 
-def content_digest(connection: Connection, projections: Iterable[Projection]) -> tuple[str, dict[str, int]]:
+def content_digest(
+    connection: Connection, projections: Iterable[Projection]
+) -> tuple[str, dict[str, int]]:
     """sha256 over every projection table's rows; the tracking table is left out."""
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
@@ -127,7 +133,9 @@ def content_digest(connection: Connection, projections: Iterable[Projection]) ->
     return digest.hexdigest(), counts
 
 
-def upsert_values(connection: Connection, table: sa.Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+def upsert_values(
+    connection: Connection, table: sa.Table, key: dict[str, Any], values: dict[str, Any]
+) -> None:
     """Update the row with this key, or insert it."""
     condition = sa.and_(*(table.c[k] == v for k, v in key.items()))
     if connection.execute(table.update().where(condition).values(**values)).rowcount == 0:

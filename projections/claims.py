@@ -35,9 +35,23 @@ CLAIMS = sa.Table(
 )
 
 CLAIM_FIELDS = (
-    "claim_id", "fund_id", "subsidy", "person_id", "beneficiary_id", "class_id", "certificate_no",
-    "filed_on", "status", "amount_fen", "paid_fen", "advance_settled_fen", "decided_on",
-    "rule_id", "pack", "reasons", "citations",
+    "claim_id",
+    "fund_id",
+    "subsidy",
+    "person_id",
+    "beneficiary_id",
+    "class_id",
+    "certificate_no",
+    "filed_on",
+    "status",
+    "amount_fen",
+    "paid_fen",
+    "advance_settled_fen",
+    "decided_on",
+    "rule_id",
+    "pack",
+    "reasons",
+    "citations",
 )
 
 
@@ -56,26 +70,55 @@ class ClaimRegister(Projection):
 
     @staticmethod
     def filed(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(CLAIMS.insert().values(
-            claim_id=e.claim_id, claim_uuid=str(e.originator_id), fund_id=e.fund_id, subsidy=e.subsidy,
-            person_id=e.person_id, beneficiary_id=e.beneficiary_id, class_id=e.class_id,
-            certificate_no=e.certificate_no, filed_on=e.on, status="filed", amount_fen=0, paid_fen=0,
-            advance_settled_fen=0, reasons="[]", citations="[]",
-        ))
+        connection.execute(
+            CLAIMS.insert().values(
+                claim_id=e.claim_id,
+                claim_uuid=str(e.originator_id),
+                fund_id=e.fund_id,
+                subsidy=e.subsidy,
+                person_id=e.person_id,
+                beneficiary_id=e.beneficiary_id,
+                class_id=e.class_id,
+                certificate_no=e.certificate_no,
+                filed_on=e.on,
+                status="filed",
+                amount_fen=0,
+                paid_fen=0,
+                advance_settled_fen=0,
+                reasons="[]",
+                citations="[]",
+            )
+        )
 
     @staticmethod
     def approved(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(CLAIMS.update().where(CLAIMS.c.claim_uuid == str(e.originator_id)).values(
-            status="approved", amount_fen=e.amount_fen, decided_on=e.on, rule_id=e.rule_id, pack=e.pack,
-            citations=dumps(e.citations),
-        ))
+        connection.execute(
+            CLAIMS.update()
+            .where(CLAIMS.c.claim_uuid == str(e.originator_id))
+            .values(
+                status="approved",
+                amount_fen=e.amount_fen,
+                decided_on=e.on,
+                rule_id=e.rule_id,
+                pack=e.pack,
+                citations=dumps(e.citations),
+            )
+        )
 
     @staticmethod
     def rejected(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(CLAIMS.update().where(CLAIMS.c.claim_uuid == str(e.originator_id)).values(
-            status="rejected", decided_on=e.on, rule_id=e.rule_id, pack=e.pack,
-            reasons=dumps(e.reasons), citations=dumps(e.citations),
-        ))
+        connection.execute(
+            CLAIMS.update()
+            .where(CLAIMS.c.claim_uuid == str(e.originator_id))
+            .values(
+                status="rejected",
+                decided_on=e.on,
+                rule_id=e.rule_id,
+                pack=e.pack,
+                reasons=dumps(e.reasons),
+                citations=dumps(e.citations),
+            )
+        )
 
 
 CLAIM_QUERY_LIMIT = 100_000
@@ -91,14 +134,24 @@ def claim_rows(
 ) -> list[dict[str, Any]]:
     """Claims in filing order, filtered; reasons and citations decoded."""
     c = CLAIMS.c
-    query = sa.select(*(c[name] for name in CLAIM_FIELDS)).order_by(c.filed_on, c.claim_id).limit(limit)
-    for column, value in ((c.fund_id, fund_id), (c.status, status), (c.person_id, person_id), (c.claim_id, claim_id)):
+    query = (
+        sa.select(*(c[name] for name in CLAIM_FIELDS)).order_by(c.filed_on, c.claim_id).limit(limit)
+    )
+    for column, value in (
+        (c.fund_id, fund_id),
+        (c.status, status),
+        (c.person_id, person_id),
+        (c.claim_id, claim_id),
+    ):
         if value is not None:
             query = query.where(column == value)
     rows = []
     for row in connection.execute(query):
         data = dict(row._mapping)
-        data["reasons"], data["citations"] = json.loads(data["reasons"]), json.loads(data["citations"])
+        data["reasons"], data["citations"] = (
+            json.loads(data["reasons"]),
+            json.loads(data["citations"]),
+        )
         rows.append(data)
     return rows
 
@@ -106,5 +159,7 @@ def claim_rows(
 def claims_of(connection: Connection, column: str, value: str) -> list[dict[str, Any]]:
     """Claims linked to a person, beneficiary, class or certificate."""
     c = CLAIMS.c
-    query = sa.select(c.claim_id, c.subsidy, c.status, c.amount_fen, c.filed_on).where(c[column] == value)
+    query = sa.select(c.claim_id, c.subsidy, c.status, c.amount_fen, c.filed_on).where(
+        c[column] == value
+    )
     return [dict(r._mapping) for r in connection.execute(query.order_by(c.filed_on, c.claim_id))]

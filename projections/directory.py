@@ -69,39 +69,69 @@ class Directory(Projection):
     @staticmethod
     def created(connection: Connection, e: Any, _: int) -> None:
         kind, key_attr, label_attr, fund_attr = CREATIONS[type(e)]
-        connection.execute(ENTITIES.insert().values(
-            key=getattr(e, key_attr), kind=kind, aggregate_id=str(e.originator_id),
-            label=str(getattr(e, label_attr)), fund_id=getattr(e, fund_attr) if fund_attr else None, on=e.on,
-        ))
+        connection.execute(
+            ENTITIES.insert().values(
+                key=getattr(e, key_attr),
+                kind=kind,
+                aggregate_id=str(e.originator_id),
+                label=str(getattr(e, label_attr)),
+                fund_id=getattr(e, fund_attr) if fund_attr else None,
+                on=e.on,
+            )
+        )
 
     @staticmethod
     def enrolled(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(ENTITIES.insert().values(
-            key=f"{e.class_id}/{e.person_id}", kind="enrollment", aggregate_id=str(e.originator_id),
-            label=e.person_id, fund_id=None, on=e.on,
-        ))
-        connection.execute(ENROLLMENTS.insert().values(
-            class_id=e.class_id, person_id=e.person_id, enrolled_on=e.on, sessions=0, attended_minutes=0,
-        ))
+        connection.execute(
+            ENTITIES.insert().values(
+                key=f"{e.class_id}/{e.person_id}",
+                kind="enrollment",
+                aggregate_id=str(e.originator_id),
+                label=e.person_id,
+                fund_id=None,
+                on=e.on,
+            )
+        )
+        connection.execute(
+            ENROLLMENTS.insert().values(
+                class_id=e.class_id,
+                person_id=e.person_id,
+                enrolled_on=e.on,
+                sessions=0,
+                attended_minutes=0,
+            )
+        )
 
     @staticmethod
     def attended(connection: Connection, e: Any, _: int) -> None:
         row = ENROLLMENTS.c
-        connection.execute(ENROLLMENTS.update().where(enrollment_of(connection, e.originator_id)).values(
-            sessions=row.sessions + 1, attended_minutes=row.attended_minutes + e.minutes,
-        ))
+        connection.execute(
+            ENROLLMENTS.update()
+            .where(enrollment_of(connection, e.originator_id))
+            .values(
+                sessions=row.sessions + 1,
+                attended_minutes=row.attended_minutes + e.minutes,
+            )
+        )
 
     @staticmethod
     def completed(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(ENROLLMENTS.update().where(enrollment_of(connection, e.originator_id)).values(
-            completed_on=e.on, passed=e.passed,
-        ))
+        connection.execute(
+            ENROLLMENTS.update()
+            .where(enrollment_of(connection, e.originator_id))
+            .values(
+                completed_on=e.on,
+                passed=e.passed,
+            )
+        )
 
 
 def enrollment_of(connection: Connection, aggregate_id: Any) -> Any:
     """The WHERE clause selecting the enrolment row of an Enrollment aggregate."""
     key = connection.execute(
-        sa.select(ENTITIES.c.key).where(ENTITIES.c.aggregate_id == str(aggregate_id), ENTITIES.c.kind == "enrollment")
+        sa.select(ENTITIES.c.key).where(
+            ENTITIES.c.aggregate_id == str(aggregate_id), ENTITIES.c.kind == "enrollment"
+        )
     ).scalar_one()
     class_id, person_id = key.rsplit("/", 1)
     return sa.and_(ENROLLMENTS.c.class_id == class_id, ENROLLMENTS.c.person_id == person_id)

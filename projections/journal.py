@@ -71,17 +71,36 @@ class UnbalancedEntryError(AssertionError):
 
 
 def write_entry(
-    connection: Connection, entry_id: int, fund_id: str, on: date, kind: str, reference: str, postings: list[Posting]
+    connection: Connection,
+    entry_id: int,
+    fund_id: str,
+    on: date,
+    kind: str,
+    reference: str,
+    postings: list[Posting],
 ) -> None:
     debits, credits = sum(p.debit_fen for p in postings), sum(p.credit_fen for p in postings)
     if debits != credits:
-        raise UnbalancedEntryError(f"entry {entry_id} ({kind} {reference}): Dr {debits} != Cr {credits}")
+        raise UnbalancedEntryError(
+            f"entry {entry_id} ({kind} {reference}): Dr {debits} != Cr {credits}"
+        )
     connection.execute(
-        ENTRIES.insert().values(entry_id=entry_id, fund_id=fund_id, on=on, kind=kind, reference=reference)
+        ENTRIES.insert().values(
+            entry_id=entry_id, fund_id=fund_id, on=on, kind=kind, reference=reference
+        )
     )
     rows = [
-        dict(entry_id=entry_id, line=n, fund_id=fund_id, on=on, account=p.account, channel=p.channel,
-             subsidy=p.subsidy, debit_fen=p.debit_fen, credit_fen=p.credit_fen)
+        dict(
+            entry_id=entry_id,
+            line=n,
+            fund_id=fund_id,
+            on=on,
+            account=p.account,
+            channel=p.channel,
+            subsidy=p.subsidy,
+            debit_fen=p.debit_fen,
+            credit_fen=p.credit_fen,
+        )
         for n, p in enumerate(postings, start=1)
     ]
     connection.execute(POSTINGS.insert(), rows)
@@ -98,26 +117,47 @@ class Journal(Projection):
 
     @staticmethod
     def deposit_received(connection: Connection, e: Any, entry_id: int) -> None:
-        write_entry(connection, entry_id, e.fund_id, e.on, "deposit", e.deposit_id, [
-            Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
-            Posting(CAPITAL, credit_fen=e.amount_fen, channel=e.channel),
-        ])
+        write_entry(
+            connection,
+            entry_id,
+            e.fund_id,
+            e.on,
+            "deposit",
+            e.deposit_id,
+            [
+                Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
+                Posting(CAPITAL, credit_fen=e.amount_fen, channel=e.channel),
+            ],
+        )
 
     @staticmethod
     def claim_filed(connection: Connection, e: Any, entry_id: int) -> None:
-        connection.execute(CLAIM_KEYS.insert().values(
-            claim_uuid=str(e.originator_id), claim_id=e.claim_id, fund_id=e.fund_id, subsidy=e.subsidy
-        ))
+        connection.execute(
+            CLAIM_KEYS.insert().values(
+                claim_uuid=str(e.originator_id),
+                claim_id=e.claim_id,
+                fund_id=e.fund_id,
+                subsidy=e.subsidy,
+            )
+        )
 
     @staticmethod
     def claim_approved(connection: Connection, e: Any, entry_id: int) -> None:
         claim = connection.execute(
             sa.select(CLAIM_KEYS).where(CLAIM_KEYS.c.claim_uuid == str(e.originator_id))
         ).one()
-        write_entry(connection, entry_id, claim.fund_id, e.on, "claim_approved", claim.claim_id, [
-            Posting(EXPENSE, debit_fen=e.amount_fen, subsidy=claim.subsidy),
-            Posting(PAYABLE, credit_fen=e.amount_fen, subsidy=claim.subsidy),
-        ])
+        write_entry(
+            connection,
+            entry_id,
+            claim.fund_id,
+            e.on,
+            "claim_approved",
+            claim.claim_id,
+            [
+                Posting(EXPENSE, debit_fen=e.amount_fen, subsidy=claim.subsidy),
+                Posting(PAYABLE, credit_fen=e.amount_fen, subsidy=claim.subsidy),
+            ],
+        )
 
 
 @dataclass
@@ -143,7 +183,9 @@ def balance(connection: Connection, fund_id: str, as_of: date | None = None) -> 
     """Sum the postings of a fund up to a business date, account by account."""
     p = POSTINGS.c
     query = (
-        sa.select(p.account, p.channel, p.subsidy, sa.func.sum(p.debit_fen), sa.func.sum(p.credit_fen))
+        sa.select(
+            p.account, p.channel, p.subsidy, sa.func.sum(p.debit_fen), sa.func.sum(p.credit_fen)
+        )
         .where(p.fund_id == fund_id)
         .group_by(p.account, p.channel, p.subsidy)
         .order_by(p.account, p.channel, p.subsidy)
@@ -163,7 +205,9 @@ def accumulate(result: Balance, account: str, dimension: str, debit: int, credit
     """Fold one account's totals into the balance's figures."""
     if account == CASH:
         result.cash_fen += debit - credit
-        result.cash_by_channel_fen[dimension] = result.cash_by_channel_fen.get(dimension, 0) + debit - credit
+        result.cash_by_channel_fen[dimension] = (
+            result.cash_by_channel_fen.get(dimension, 0) + debit - credit
+        )
     elif account == CAPITAL:
         result.deposits_by_channel_fen[dimension] = credit - debit
     elif account == EXPENSE:
@@ -182,5 +226,7 @@ def accumulate(result: Balance, account: str, dimension: str, debit: int, credit
 def trial_balance(connection: Connection) -> int:
     """Debits minus credits over the whole journal: zero, always."""
     p = POSTINGS.c
-    total = connection.execute(sa.select(sa.func.sum(p.debit_fen) - sa.func.sum(p.credit_fen))).scalar()
+    total = connection.execute(
+        sa.select(sa.func.sum(p.debit_fen) - sa.func.sum(p.credit_fen))
+    ).scalar()
     return int(total or 0)

@@ -63,7 +63,9 @@ class Runner:
             if progress is not None:
                 progress(projection.name, last, head)
 
-    def apply_batch(self, connection: Connection, projection: Projection, position: int, head: int) -> tuple[int, int]:
+    def apply_batch(
+        self, connection: Connection, projection: Projection, position: int, head: int
+    ) -> tuple[int, int]:
         """Apply one batch after `position`; returns (events applied, new position)."""
         e = self.events.c
         rows = connection.execute(
@@ -73,7 +75,9 @@ class Runner:
             .limit(CATCH_UP_BATCH_SIZE)
         ).all()
         for row in rows:
-            stored = StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
+            stored = StoredEvent(
+                row.originator_id, row.originator_version, row.topic, bytes(row.state)
+            )
             projection.apply(connection, self.decode(stored), row.id)
         last = rows[-1].id if len(rows) == CATCH_UP_BATCH_SIZE else head
         return len(rows), int(last)
@@ -85,7 +89,11 @@ class Runner:
             for table in reversed(tables):
                 table.drop(connection, checkfirst=True)
             TRACKING.create(connection, checkfirst=True)
-            connection.execute(TRACKING.delete().where(TRACKING.c.projection.in_([p.name for p in self.projections])))
+            connection.execute(
+                TRACKING.delete().where(
+                    TRACKING.c.projection.in_([p.name for p in self.projections])
+                )
+            )
         self.create_tables()
         return self.catch_up(progress)
 

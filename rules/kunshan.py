@@ -340,7 +340,7 @@ RULES: dict[str, SubsidyRule] = {
             "以工代训 per month for hiring target groups, at most 6 months, to the enterprise",
             compute_work_based,
             EMPLOYER,
-            COMMON_CHECKS + ("exclusive_subsidy", "class_scheme"),
+            (*COMMON_CHECKS, "exclusive_subsidy", "class_scheme"),
             schemes=frozenset({"work_based"}),
             parameters=(
                 "work_based_month_fen",
@@ -389,7 +389,7 @@ RULES: dict[str, SubsidyRule] = {
             "to the school, per graduate employed and insured 6 months or more, by level",
             compute_school_graduate,
             Payee(frozenset({"school"})),
-            COMMON_CHECKS + ("certificate_holder", "certificate_unclaimed"),
+            (*COMMON_CHECKS, "certificate_holder", "certificate_unclaimed"),
             parameters=("school_graduate_fen", "school_graduate_insured_months_min"),
         ),
         SubsidyRule(
@@ -398,7 +398,7 @@ RULES: dict[str, SubsidyRule] = {
             "per training day, the previous year's monthly 低保 standard / 30, to the person",
             compute_living_allowance,
             Payee(frozenset({PERSON})),
-            COMMON_CHECKS + ("enrolled", "attendance"),
+            (*COMMON_CHECKS, "enrolled", "attendance"),
             parameters=(
                 "living_allowance_monthly_fen",
                 "living_allowance_days_per_month",

@@ -106,7 +106,7 @@ def test_changing_one_character_of_a_resident_id_is_always_detected(
     birth: date, position: int, digit: str
 ) -> None:
     resident_id = make_resident_id("320583", birth, 7)
-    if position < 17 and digit == "X" or resident_id[position] == digit:
+    if (position < 17 and digit == "X") or resident_id[position] == digit:
         return  # Not a substitution that yields a candidate of the right shape.
 
     changed = resident_id[:position] + digit + resident_id[position + 1 :]

@@ -14,10 +14,23 @@ def opening() -> list[dict[str, Any]]:
     return demo.reference_data()
 
 
-def claim(claim_id: str, subsidy: str, beneficiary: str, person_id: str, filed: str = "2020-09-01", **extra: Any) -> dict[str, Any]:
+def claim(
+    claim_id: str,
+    subsidy: str,
+    beneficiary: str,
+    person_id: str,
+    filed: str = "2020-09-01",
+    **extra: Any,
+) -> dict[str, Any]:
     return demo.claim(claim_id, subsidy, beneficiary, person_id, filed, **extra)
 
 
-def certificate(no: str, person_id: str, occupation: str = "电工", level: str | None = "senior",
-                issued: str = "2020-08-20", kind: str = "skill_level") -> dict[str, Any]:
+def certificate(
+    no: str,
+    person_id: str,
+    occupation: str = "电工",
+    level: str | None = "senior",
+    issued: str = "2020-08-20",
+    kind: str = "skill_level",
+) -> dict[str, Any]:
     return demo.certificate(no, person_id, kind, occupation, level, issued)

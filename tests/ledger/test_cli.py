@@ -23,7 +23,9 @@ def db(tmp_path: Path) -> str:
     return url
 
 
-def test_submit_prints_one_json_result_per_line_and_exits_0(db: str, tmp_path: Path, capsys) -> None:
+def test_submit_prints_one_json_result_per_line_and_exits_0(
+    db: str, tmp_path: Path, capsys
+) -> None:
     path = write_lines(tmp_path / "in.jsonl", demo.demo_lines()[:5])
 
     code = main(["--db", db, "submit", str(path), "--json"])
@@ -31,14 +33,23 @@ def test_submit_prints_one_json_result_per_line_and_exits_0(db: str, tmp_path: P
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0
     assert [r["status"] for r in out] == ["accepted"] * 5
-    assert out[0] == {"line": 1, "type": "open_fund", "key": demo.FUND, "status": "accepted", "events": ["FundOpened"]}
+    assert out[0] == {
+        "line": 1,
+        "type": "open_fund",
+        "key": demo.FUND,
+        "status": "accepted",
+        "events": ["FundOpened"],
+    }
 
 
 def test_submit_exits_1_when_any_line_is_invalid(db: str, tmp_path: Path, capsys) -> None:
     path = write_lines(tmp_path / "in.jsonl", [demo.demo_lines()[0], "{oops"])
 
     assert main(["--db", db, "submit", str(path), "--json"]) == 1
-    assert [json.loads(x)["status"] for x in capsys.readouterr().out.splitlines()] == ["accepted", "invalid"]
+    assert [json.loads(x)["status"] for x in capsys.readouterr().out.splitlines()] == [
+        "accepted",
+        "invalid",
+    ]
 
 
 def test_submit_of_a_missing_file_exits_2_and_writes_nothing(db: str, capsys) -> None:
@@ -61,14 +72,18 @@ def test_an_unreachable_postgresql_exits_2(capsys) -> None:
     assert "unreachable" in capsys.readouterr().err
 
 
-def test_the_database_comes_from_the_environment_when_not_given(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_the_database_comes_from_the_environment_when_not_given(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.setenv("SKILLFUND_DB", f"sqlite:///{tmp_path / 'env.db'}")
 
     assert main(["init"]) == 0
     assert (tmp_path / "env.db").exists()
 
 
-def test_demo_then_queries_show_balance_claims_history_and_rebuild(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_demo_then_queries_show_balance_claims_history_and_rebuild(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["demo"]) == 0
     assert (tmp_path / "skillfund.db").exists()
@@ -78,7 +93,12 @@ def test_demo_then_queries_show_balance_claims_history_and_rebuild(tmp_path: Pat
     assert json.loads(capsys.readouterr().out)["cash"] == "253000000.00"
     assert main(["show", "claim", "KS-C-2020-0001", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert (shown["status"], shown["amount"], shown["paid"], shown["advance_settled"]) == ("approved", "2600.00", "0.00", "0.00")
+    assert (shown["status"], shown["amount"], shown["paid"], shown["advance_settled"]) == (
+        "approved",
+        "2600.00",
+        "0.00",
+        "0.00",
+    )
     assert main(["claims", "--status", "rejected", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 6
     assert main(["history", "KS-C-2020-0001", "--json"]) == 0
@@ -91,8 +111,19 @@ def test_demo_then_queries_show_balance_claims_history_and_rebuild(tmp_path: Pat
     assert json.loads(capsys.readouterr().out)["digest"] == first
 
 
-@pytest.mark.parametrize("kind,key", [("person", demo.WANG), ("institution", demo.SCHOOL), ("class", "KS-2020-DG-01"), ("certificate", "KS-ZS-2020-000101"), ("fund", demo.FUND)])
-def test_show_prints_each_kind_of_entity(tmp_path: Path, monkeypatch, capsys, kind: str, key: str) -> None:
+@pytest.mark.parametrize(
+    "kind,key",
+    [
+        ("person", demo.WANG),
+        ("institution", demo.SCHOOL),
+        ("class", "KS-2020-DG-01"),
+        ("certificate", "KS-ZS-2020-000101"),
+        ("fund", demo.FUND),
+    ],
+)
+def test_show_prints_each_kind_of_entity(
+    tmp_path: Path, monkeypatch, capsys, kind: str, key: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     main(["demo"])
     capsys.readouterr()

@@ -15,7 +15,9 @@ from tests.ledger.factories import certificate, claim
 WRITERS = 6
 
 
-def test_only_one_of_many_concurrent_claims_for_one_occupation_and_level_is_approved(db_url: str) -> None:
+def test_only_one_of_many_concurrent_claims_for_one_occupation_and_level_is_approved(
+    db_url: str,
+) -> None:
     if db_url.startswith("sqlite"):
         pytest.skip("SQLite serialises writers; the race is shown on PostgreSQL")
     setup = open_skillfund(db_url, create=True)
@@ -27,7 +29,9 @@ def test_only_one_of_many_concurrent_claims_for_one_occupation_and_level_is_appr
 
     def file(n: int) -> None:
         sf = open_skillfund(db_url)
-        line = claim(f"C-RACE-{n}", "skill_upgrade", demo.WANG, demo.WANG, certificate_no=f"KS-RACE-{n}")
+        line = claim(
+            f"C-RACE-{n}", "skill_upgrade", demo.WANG, demo.WANG, certificate_no=f"KS-RACE-{n}"
+        )
         barrier.wait()
         import json
 

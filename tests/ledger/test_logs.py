@@ -18,7 +18,9 @@ def test_each_command_logs_a_json_line_with_type_key_and_fund(tmp_path: Path, ca
 
     main(["--db", db, "--log-level", "info", "submit", str(path), "--json"])
 
-    records = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    records = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
     commands = [r for r in records if r.get("event") == "command"]
     assert [(r["command"], r["key"], r["fund_id"]) for r in commands] == [
         ("open_fund", demo.FUND, demo.FUND),

@@ -6,7 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from ledger import demo
-from ledger.persistence import EVENTS_TABLE, DatabaseUnavailableError, check_reachable, normalize_db_url
+from ledger.persistence import (
+    EVENTS_TABLE,
+    DatabaseUnavailableError,
+    check_reachable,
+    normalize_db_url,
+)
 from ledger.service import Skillfund, open_skillfund
 from tests.conftest import submit
 
@@ -30,7 +35,10 @@ def test_an_unsupported_database_url_is_refused() -> None:
 
 
 def test_a_plain_postgresql_url_is_read_as_psycopg2() -> None:
-    assert normalize_db_url("postgresql://postgres@127.0.0.1/test") == "postgresql+psycopg2://postgres@127.0.0.1/test"
+    assert (
+        normalize_db_url("postgresql://postgres@127.0.0.1/test")
+        == "postgresql+psycopg2://postgres@127.0.0.1/test"
+    )
 
 
 def test_the_events_table_is_named_after_the_pinned_application_name(sf: Skillfund) -> None:
@@ -39,25 +47,32 @@ def test_the_events_table_is_named_after_the_pinned_application_name(sf: Skillfu
     assert sa.inspect(sf.engine).has_table(EVENTS_TABLE)
 
 
-@pytest.mark.parametrize("statement", [f"UPDATE {EVENTS_TABLE} SET topic = 'x'", f"DELETE FROM {EVENTS_TABLE}"])
+@pytest.mark.parametrize(
+    "statement", [f"UPDATE {EVENTS_TABLE} SET topic = 'x'", f"DELETE FROM {EVENTS_TABLE}"]
+)
 def test_the_database_refuses_to_change_or_delete_an_event(sf: Skillfund, statement: str) -> None:
     submit(sf, *demo.reference_data()[:2])
 
-    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-        with sf.engine.begin() as connection:
-            connection.execute(sa.text(statement))
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), sf.engine.begin() as connection:
+        connection.execute(sa.text(statement))
 
 
 def test_events_are_stored_with_explicit_topics_not_module_paths(sf: Skillfund) -> None:
     submit(sf, *demo.reference_data()[:2])
 
     with sf.engine.connect() as connection:
-        topics = connection.execute(sa.text(f"SELECT DISTINCT topic FROM {EVENTS_TABLE}")).scalars().all()
+        topics = (
+            connection.execute(sa.text(f"SELECT DISTINCT topic FROM {EVENTS_TABLE}"))
+            .scalars()
+            .all()
+        )
 
     assert sorted(topics) == ["skillfund:Deposit.Received", "skillfund:Fund.Opened"]
 
 
-def test_replaying_a_claim_reads_its_decision_and_never_runs_the_rules(sf: Skillfund, monkeypatch) -> None:
+def test_replaying_a_claim_reads_its_decision_and_never_runs_the_rules(
+    sf: Skillfund, monkeypatch
+) -> None:
     submit(sf, *demo.demo_lines())
     before, _ = sf.runner.digest()
     import rules

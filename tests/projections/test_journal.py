@@ -39,8 +39,9 @@ def test_approved_claims_are_payable_by_subsidy_and_every_posting_balances(sf: S
     with sf.engine.connect() as connection:
         total = trial_balance(connection)
         entries = connection.execute(
-            sa.select(POSTINGS.c.entry_id, sa.func.sum(POSTINGS.c.debit_fen - POSTINGS.c.credit_fen))
-            .group_by(POSTINGS.c.entry_id)
+            sa.select(
+                POSTINGS.c.entry_id, sa.func.sum(POSTINGS.c.debit_fen - POSTINGS.c.credit_fen)
+            ).group_by(POSTINGS.c.entry_id)
         ).all()
 
     assert data["payable_by_subsidy"]["skill_upgrade"] == "4550.00"  # 2600 + 1950

@@ -42,7 +42,7 @@ def test_two_workers_catching_up_one_projection_apply_each_event_once(db_url: st
     def work(worker: Skillfund) -> None:
         try:
             worker.catch_up()
-        except BaseException as failure:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as failure:
             failures.append(failure)
 
     threads = [threading.Thread(target=work, args=(w,)) for w in workers]

@@ -35,7 +35,9 @@ def decisions(sf: Skillfund) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED))
-def test_each_demo_claim_is_decided_as_the_document_says(decisions: dict[str, dict], claim_id: str) -> None:
+def test_each_demo_claim_is_decided_as_the_document_says(
+    decisions: dict[str, dict], claim_id: str
+) -> None:
     outcome, amount, codes, clause = EXPECTED[claim_id]
 
     decision = decisions[claim_id]
