@@ -82,6 +82,12 @@ class Person(Entity):
         on: date
         digest: str
 
+    class EmploymentRecorded(Entity.Event):
+        TOPIC = "skillfund:Person.EmploymentRecorded"
+        employment_id: str
+        employer_id: str
+        on: date
+
     @staticmethod
     def create_id(person_id: str) -> UUID:
         return entity_id(f"/persons/{person_id}")
@@ -92,6 +98,14 @@ class Person(Entity):
         self.registered_facts = dict(facts)
         self.updates: list[tuple[date, dict[str, Any]]] = []
         self.update_digests: dict[date, str] = {}
+        self.employments: list[tuple[date, str, str]] = []  # (date, employment_id, employer_id)
+
+    def record_employment(self, employment_id: str, employer_id: str, on: date) -> None:
+        self._employment_recorded(employment_id, employer_id, on)
+
+    @event(EmploymentRecorded)
+    def _employment_recorded(self, employment_id: str, employer_id: str, on: date) -> None:
+        self.employments.append((on, employment_id, employer_id))
 
     def update(self, changes: dict[str, Any], on: date, digest: str) -> None:
         self._updated(changes, on, digest)

@@ -16,7 +16,7 @@ from domain.decision import Decision
 from domain.errors import DomainError
 from domain.identity import is_valid_resident_id
 from domain.limits import AnnualTrainings, OccupationLevel, WorkBasedOrPreJob
-from domain.parties import Person
+from domain.parties import Institution, Person
 from domain.training import Certificate, Enrollment, TrainingClass
 from ledger.app import Ledger, Outcome, check_new, handles
 from ledger.handlers import require, require_fund, require_institution, require_person
@@ -24,10 +24,12 @@ from rules.facts import (
     CertificateFacts,
     ClaimFacts,
     ClassFacts,
+    EmploymentFacts,
     InstitutionFacts,
     LimitFacts,
     PersonFacts,
     TrainingFacts,
+    TrainingStandardFacts,
 )
 
 EXCLUSIVE_SUBSIDIES = ("work_based", "pre_job")
@@ -93,9 +95,6 @@ def gather_facts(ledger: Ledger, f: dict[str, Any]) -> tuple[ClaimFacts, Limits]
     if f["certificate_no"]:
         certificate = ledger.find(Certificate, Certificate.create_id(f["certificate_no"]))
     training_date = choose_training_date(klass, certificate, f["date"])
-    shortage_id, shortage = catalog_in_force(
-        ledger, fund.jurisdiction, "shortage_occupations", training_date
-    )
     cert_facts = certificate_facts(certificate)
     draft = ClaimFacts(
         claim_id=f["claim_id"],
@@ -116,9 +115,10 @@ def gather_facts(ledger: Ledger, f: dict[str, Any]) -> tuple[ClaimFacts, Limits]
         days=f["days"],
         amount_fen=f.get("amount_fen"),
         enterprise_paid=bool(f["enterprise_paid"]),
-        shortage_occupations=shortage,
-        shortage_catalog_id=shortage_id,
+        class_institution=class_institution_facts(ledger, klass),
+        employments=employment_facts(person),
     )
+    draft = replace(draft, **catalog_facts(ledger, draft))
     limits = load_limits(ledger, draft, certificate)
     training_key = choose_training_key(f)
     return replace_limits(draft, limits.facts(training_key)), limits
@@ -133,7 +133,10 @@ def beneficiary_facts(ledger: Ledger, beneficiary_id: str) -> InstitutionFacts |
     if is_valid_resident_id(beneficiary_id):
         require_person(ledger, beneficiary_id, "beneficiary_id")
         return None
-    institution = require_institution(ledger, beneficiary_id, "beneficiary_id")
+    return institution_facts(require_institution(ledger, beneficiary_id, "beneficiary_id"))
+
+
+def institution_facts(institution: Institution) -> InstitutionFacts:
     return InstitutionFacts(
         institution_id=institution.institution_id,
         name=institution.name,
@@ -230,16 +233,67 @@ def choose_training_key(f: dict[str, Any]) -> str:
     return f"claim:{f['claim_id']}"
 
 
-def catalog_in_force(
-    ledger: Ledger, jurisdiction: str, kind: str, day: date
-) -> tuple[str | None, frozenset[str]]:
+def catalog_in_force(ledger: Ledger, jurisdiction: str, kind: str, day: date) -> Catalog | None:
+    """The catalog of a kind in force in a jurisdiction on a day, if any was published."""
     index = ledger.find(CatalogIndex, CatalogIndex.create_id(jurisdiction, kind))
     catalog_id = index.in_force_on(day) if index is not None else None
     if catalog_id is None:
-        return None, frozenset()
+        return None
     catalog = ledger.find(Catalog, Catalog.create_id(catalog_id))
     assert catalog is not None, f"catalog {catalog_id} is indexed but not recorded"
-    return catalog_id, catalog.occupations()
+    return catalog
+
+
+def catalog_facts(ledger: Ledger, facts: ClaimFacts) -> dict[str, Any]:
+    """What the catalogs in force on the training date say about this claim."""
+    day, jurisdiction = facts.training_date, facts.jurisdiction
+    shortage = catalog_in_force(ledger, jurisdiction, "shortage_occupations", day)
+    standards = catalog_in_force(ledger, jurisdiction, "training_standards", day)
+    uplift = catalog_in_force(ledger, jurisdiction, "uplift_enterprises", day)
+    return {
+        "shortage_occupations": shortage.occupations() if shortage else frozenset(),
+        "shortage_catalog_id": shortage.catalog_id if shortage else None,
+        "training_standard": standard_for(standards, facts.occupation, facts.level),
+        "training_standards_catalog_id": standards.catalog_id if standards else None,
+        "uplift_enterprises": {
+            str(e["institution_id"]): str(e["reason"]) for e in (uplift.entries if uplift else [])
+        },
+        "uplift_catalog_id": uplift.catalog_id if uplift else None,
+    }
+
+
+def standard_for(
+    catalog: Catalog | None, occupation: str | None, level: str | None
+) -> TrainingStandardFacts | None:
+    """The catalog row for an occupation at a level (a row without a level fits any level)."""
+    if catalog is None or occupation is None:
+        return None
+    rows = [e for e in catalog.entries if e.get("occupation") == occupation]
+    exact = [e for e in rows if e.get("level") == level] or [e for e in rows if not e.get("level")]
+    if not exact:
+        return None
+    row = exact[0]
+    return TrainingStandardFacts(
+        occupation=occupation,
+        level=row.get("level"),
+        training_fen=int(row["training_fen"]),
+        appraisal_fen=int(row["appraisal_fen"]),
+    )
+
+
+def class_institution_facts(ledger: Ledger, klass: ClassFacts | None) -> InstitutionFacts | None:
+    if klass is None:
+        return None
+    institution = ledger.find(Institution, Institution.create_id(klass.institution_id))
+    assert institution is not None, f"class {klass.class_id} names an unrecorded institution"
+    return institution_facts(institution)
+
+
+def employment_facts(person: Person) -> tuple[EmploymentFacts, ...]:
+    return tuple(
+        EmploymentFacts(employment_id=eid, employer_id=employer, on=on)
+        for on, eid, employer in sorted(person.employments)
+    )
 
 
 def load_limits(ledger: Ledger, facts: ClaimFacts, certificate: Certificate | None) -> Limits:

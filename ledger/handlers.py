@@ -228,8 +228,9 @@ def record_employment(ledger: Ledger, cmd: Any) -> Outcome:
     check_new(
         ledger.find(Employment, Employment.create_id(f["employment_id"])), cmd.digest, cmd.key
     )
-    require_person(ledger, f["person_id"])
+    person = require_person(ledger, f["person_id"])
     require_institution(ledger, f["employer_id"], "employer_id")
+    person.record_employment(f["employment_id"], f["employer_id"], f["date"])
     employment = Employment(
         employment_id=f["employment_id"],
         person_id=f["person_id"],
@@ -237,7 +238,7 @@ def record_employment(ledger: Ledger, cmd: Any) -> Outcome:
         on=f["date"],
         digest=cmd.digest,
     )
-    return Outcome([employment])
+    return Outcome([employment, person])
 
 
 @handles("issue_certificate")

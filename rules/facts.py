@@ -6,6 +6,7 @@ and hands the rules one ClaimFacts. Rules never read the database or the clock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -73,6 +74,26 @@ class CertificateFacts:
 
 
 @dataclass(frozen=True)
+class TrainingStandardFacts:
+    """One row of a 《职业培训补贴目录》 (training_standards catalog) in force: the
+    standard training and appraisal cost of an occupation at a level."""
+
+    occupation: str
+    level: str | None
+    training_fen: int
+    appraisal_fen: int
+
+
+@dataclass(frozen=True)
+class EmploymentFacts:
+    """A job placement of the person (record_employment)."""
+
+    employment_id: str
+    employer_id: str
+    on: date
+
+
+@dataclass(frozen=True)
 class LimitFacts:
     """What the limit aggregates hold for this person and this claim's training.
 
@@ -113,6 +134,12 @@ class ClaimFacts:
     enterprise_paid: bool = False
     shortage_occupations: frozenset[str] = frozenset()
     shortage_catalog_id: str | None = None
+    class_institution: InstitutionFacts | None = None  # Who ran the class, when there is one.
+    training_standard: TrainingStandardFacts | None = None  # For the claim's occupation+level.
+    training_standards_catalog_id: str | None = None
+    uplift_enterprises: Mapping[str, str] = field(default_factory=dict)  # Institution -> reason.
+    uplift_catalog_id: str | None = None
+    employments: tuple[EmploymentFacts, ...] = ()  # The person's placements, in date order.
     limits: LimitFacts = field(default_factory=lambda: LimitFacts(training_key=""))
 
     @property
