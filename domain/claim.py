@@ -22,6 +22,8 @@ class Claim(Entity):
     the `Approved` or `Rejected` event and read back on replay; rules never re-run."""
 
     TOPIC = "skillfund:Claim"
+    publicity_id: str | None
+    payment_id: str | None
 
     class Filed(Created):
         TOPIC = "skillfund:Claim.Filed"
@@ -57,9 +59,114 @@ class Claim(Entity):
         inputs: dict[str, Any]
         on: date
 
+    class Publicized(Entity.Event):
+        TOPIC = "skillfund:Claim.Publicized"
+        publicity_id: str
+        start_date: date
+        end_date: date
+        on: date
+
+    class ObjectionRaised(Entity.Event):
+        TOPIC = "skillfund:Claim.ObjectionRaised"
+        objection_id: str
+        on: date
+
+    class ObjectionResolved(Entity.Event):
+        """An objection decided: dismissed (the claim goes on) or upheld (it is rejected)."""
+
+        TOPIC = "skillfund:Claim.ObjectionResolved"
+        objection_id: str
+        upheld: bool
+        reason: dict[str, str]
+        on: date
+
+    class Paid(Entity.Event):
+        TOPIC = "skillfund:Claim.Paid"
+        payment_id: str
+        paid_fen: int
+        advance_settled_fen: int
+        on: date
+
     @staticmethod
     def create_id(claim_id: str) -> UUID:
         return entity_id(f"/claims/{claim_id}")
+
+    def publicize(self, publicity_id: str, start_date: date, end_date: date) -> None:
+        if self.status != "approved":
+            raise ClaimNotOpenError(
+                f"claim_ids: claim {self.claim_id} is {self.status}; "
+                "only approved claims are publicized"
+            )
+        self._publicized(publicity_id, start_date, end_date, start_date)
+
+    @event(Publicized)
+    def _publicized(self, publicity_id: str, start_date: date, end_date: date, on: date) -> None:
+        self.status, self.publicity_id = "publicized", publicity_id
+        self.publicity_start, self.publicity_end = start_date, end_date
+
+    def raise_objection(self, objection_id: str, on: date) -> None:
+        if self.status not in ("publicized", "held"):
+            raise ClaimNotOpenError(
+                f"claim_id: claim {self.claim_id} is {self.status}, not in publicity"
+            )
+        if not self.publicity_start <= on <= self.publicity_end:
+            raise ClaimNotOpenError(
+                f"date: {on} is outside the publicity of claim {self.claim_id} "
+                f"({self.publicity_start} to {self.publicity_end})"
+            )
+        self._objection_raised(objection_id, on)
+
+    @event(ObjectionRaised)
+    def _objection_raised(self, objection_id: str, on: date) -> None:
+        self.status = "held"
+        self.open_objections.append(objection_id)
+
+    def resolve_objection(self, objection_id: str, upheld: bool, citation: str, on: date) -> None:
+        if objection_id not in self.open_objections:
+            raise ClaimNotOpenError(
+                f"objection_id: {objection_id} is not open on claim {self.claim_id}"
+            )
+        reason = Reason(
+            "objection_upheld", f"objection {objection_id} raised in publicity was upheld", citation
+        )
+        self._objection_resolved(objection_id, upheld, reason.to_dict(), on)
+
+    @event(ObjectionResolved)
+    def _objection_resolved(
+        self, objection_id: str, upheld: bool, reason: dict[str, str], on: date
+    ) -> None:
+        self.open_objections.remove(objection_id)
+        if upheld:
+            self.status = "rejected"
+        elif not self.open_objections and self.status == "held":
+            self.status = "publicized"
+
+    def check_payable(self, on: date) -> None:
+        """Only a publicized claim, after its publicity has ended, with no objection open."""
+        if self.status == "paid":
+            raise ClaimNotOpenError(f"claim_id: claim {self.claim_id} is already paid")
+        if self.status != "publicized":
+            raise ClaimNotOpenError(
+                f"claim_id: claim {self.claim_id} is {self.status}; "
+                "only an approved claim whose publicity has ended may be paid"
+            )
+        if on <= self.publicity_end:
+            raise ClaimNotOpenError(
+                f"date: the publicity of claim {self.claim_id} runs until {self.publicity_end}; "
+                "payment may follow only after it"
+            )
+
+    def pay(self, payment_id: str, advance_settled_fen: int, on: date) -> None:
+        self.check_payable(on)
+        assert self.decision is not None
+        self._paid(
+            payment_id, self.decision.amount_fen - advance_settled_fen, advance_settled_fen, on
+        )
+
+    @event(Paid)
+    def _paid(self, payment_id: str, paid_fen: int, advance_settled_fen: int, on: date) -> None:
+        self.status, self.payment_id = "paid", payment_id
+        self.paid_fen, self.advance_settled_fen = paid_fen, advance_settled_fen
 
     @event(Filed)
     def __init__(
@@ -85,6 +192,11 @@ class Claim(Entity):
         self.enterprise_paid, self.filed_on, self.digest = enterprise_paid, on, digest
         self.status = "filed"
         self.decision: Decision | None = None
+        self.publicity_id: str | None = None
+        self.publicity_start = self.publicity_end = on
+        self.open_objections: list[str] = []
+        self.payment_id: str | None = None
+        self.paid_fen = self.advance_settled_fen = 0
 
     def decide(self, decision: Decision, on: date) -> None:
         """Record the decision of the rules. A claim is decided once."""

@@ -21,10 +21,14 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from domain.base import event_label
 from domain.decision import Decision
 from domain.errors import DomainError
+from domain.finance import ClassFunding
+from domain.fund import Fund
+from domain.training import TrainingClass
 from ledger.persistence import APPLICATION_NAME, DateAsISO, eventsourcing_env
 from ledger.results import ACCEPTED, CONFLICT, DUPLICATE, REFUSED, Result, error
 
 SAVE_ATTEMPTS_MAX = 5
+SNAPSHOT_INTERVAL = 200
 A = TypeVar("A", bound=Aggregate)
 log = structlog.get_logger("skillfund.ledger")
 
@@ -56,6 +60,13 @@ class Ledger(Application[UUID]):
 
     name = APPLICATION_NAME
     handlers: ClassVar[dict[str, Handler]] = {}
+    # Aggregates that live long get a snapshot every so many events, so loading one
+    # after a restart replays at most that many.
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {
+        Fund: SNAPSHOT_INTERVAL,
+        ClassFunding: SNAPSHOT_INTERVAL,
+        TrainingClass: SNAPSHOT_INTERVAL,
+    }
 
     def __init__(self, url: str) -> None:
         super().__init__(env=eventsourcing_env(url))

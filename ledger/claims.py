@@ -14,6 +14,7 @@ from domain.catalog import Catalog, CatalogIndex
 from domain.claim import Claim
 from domain.decision import Decision
 from domain.errors import DomainError
+from domain.finance import ClassFunding
 from domain.identity import is_valid_resident_id
 from domain.limits import AnnualTrainings, OccupationLevel, WorkBasedOrPreJob
 from domain.parties import Institution, Person
@@ -82,7 +83,20 @@ def file_claim(ledger: Ledger, cmd: Any) -> Outcome:
     touched: list[Aggregate] = []
     if decision.approved:
         touched = record_limits(facts, limits, decision, f["date"])
+        if facts.klass is not None:
+            touched.append(queue_for_payment(ledger, facts.klass, claim, decision.amount_fen))
     return Outcome([claim, *touched], decision)
+
+
+def queue_for_payment(
+    ledger: Ledger, klass: ClassFacts, claim: Claim, amount_fen: int
+) -> Aggregate:
+    """An approved class claim waits in the class's funding until paid (advances net off it)."""
+    funding = ledger.find(ClassFunding, ClassFunding.create_id(klass.class_id)) or ClassFunding(
+        class_id=klass.class_id, institution_id=klass.institution_id
+    )
+    funding.queue(claim.claim_id, amount_fen, claim.filed_on)
+    return funding
 
 
 def gather_facts(ledger: Ledger, f: dict[str, Any]) -> tuple[ClaimFacts, Limits]:

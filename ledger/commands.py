@@ -131,13 +131,6 @@ def parse_amount_fen(value: object, field: str) -> int:
     return amount_fen
 
 
-def format_fen(amount_fen: int) -> str:
-    """Integer fen as a yuan string with two decimals: 260000 -> "2600.00", -50 -> "-0.50"."""
-    sign = "-" if amount_fen < 0 else ""
-    yuan, fen = divmod(abs(amount_fen), 100)
-    return f"{sign}{yuan}.{fen:02d}"
-
-
 def _parse_date(value: object, field: str) -> date:
     """A "YYYY-MM-DD" string that is a real calendar date."""
     expected = 'a date written "YYYY-MM-DD" that exists in the calendar'

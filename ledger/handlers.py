@@ -66,7 +66,8 @@ def open_fund(ledger: Ledger, cmd: Any) -> Outcome:
 def deposit(ledger: Ledger, cmd: Any) -> Outcome:
     f = cmd.fields
     check_new(ledger.find(Deposit, Deposit.create_id(f["deposit_id"])), cmd.digest, cmd.key)
-    require_fund(ledger, f["fund_id"])
+    fund = require_fund(ledger, f["fund_id"])
+    fund.move_cash("deposit", f["deposit_id"], f["channel"], f["amount_fen"], f["date"])
     received = Deposit(
         deposit_id=f["deposit_id"],
         fund_id=f["fund_id"],
@@ -76,7 +77,7 @@ def deposit(ledger: Ledger, cmd: Any) -> Outcome:
         on=f["date"],
         digest=cmd.digest,
     )
-    return Outcome([received])
+    return Outcome([received, fund])
 
 
 @handles("publish_catalog")

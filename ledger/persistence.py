@@ -21,6 +21,7 @@ DEFAULT_DB_URL = "sqlite:///skillfund.db"
 DB_ENV_VAR = "SKILLFUND_DB"
 APPLICATION_NAME = "skillfund"  # Pinned: the events table is named after it.
 EVENTS_TABLE = f"{APPLICATION_NAME}_events"
+SNAPSHOTS_TABLE = f"{APPLICATION_NAME}_snapshots"
 AGGREGATE_CACHE_MAXSIZE = 20_000
 
 

@@ -8,13 +8,13 @@ from uuid import UUID
 
 from domain.base import business_date, event_label
 from domain.fund import Fund
+from domain.money import format_fen
 from domain.parties import Institution, Person
 from domain.training import Certificate, TrainingClass
-from ledger.commands import format_fen
 from ledger.service import Skillfund
+from projections.balance import Balance, balance, sub_accounts
 from projections.claims import claim_rows, claims_of
 from projections.directory import enrollments, resolve
-from projections.journal import Balance, balance
 
 HIDDEN_EVENT_FIELDS = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
@@ -55,7 +55,10 @@ def balance_json(b: Balance) -> dict[str, Any]:
             "approved_by_subsidy_fen": b.approved_by_subsidy_fen,
             "payable_by_subsidy_fen": b.payable_by_subsidy_fen,
             "paid_by_subsidy_fen": b.paid_by_subsidy_fen,
+            "allocated_out_fen": b.allocated_out_fen,
+            "allocated_in_fen": b.allocated_in_fen,
             "advances_outstanding_fen": b.advances_outstanding_fen,
+            "institution_receivable_fen": b.institution_receivable_fen,
             "clawbacks_receivable_fen": b.clawbacks_receivable_fen,
             "recovered_fen": b.recovered_fen,
             "trial_balance_fen": b.debits_fen - b.credits_fen,
@@ -64,9 +67,17 @@ def balance_json(b: Balance) -> dict[str, Any]:
 
 
 def fund_balance(sf: Skillfund, fund_id: str, as_of: date | None) -> dict[str, Any]:
+    """The fund's own balance; a city fund with district sub-accounts also gets their
+    balances and the consolidated figures (allocations between them cancel out)."""
     fund_aggregate(sf, fund_id)
     with sf.engine.connect() as connection:
-        return balance_json(balance(connection, fund_id, as_of))
+        data = balance_json(balance(connection, [fund_id], as_of))
+        children = sub_accounts(connection, fund_id)
+        if children:
+            data["sub_accounts"] = [balance_json(balance(connection, [c], as_of)) for c in children]
+            consolidated = balance_json(balance(connection, [fund_id, *children], as_of))
+            data["consolidated"] = consolidated | {"fund_ids": [fund_id, *children]}
+    return data
 
 
 def fund_aggregate(sf: Skillfund, fund_id: str) -> Fund:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.decision import Decision
-from ledger.commands import format_fen
+from domain.money import format_fen
 
 ACCEPTED, REFUSED, INVALID, DUPLICATE, CONFLICT = (
     "accepted",

@@ -11,9 +11,11 @@ from typing import Any
 import structlog
 
 import ledger.claims
+import ledger.finance
 import ledger.handlers  # noqa: F401 - registers the other handlers
 from ledger.app import Ledger
 from ledger.commands import InvalidCommandError, parse_line
+from ledger.logs import configure_logging
 from ledger.persistence import check_reachable, install_append_only_guards
 from ledger.results import INVALID, Result, error
 from projections.base import Projection
@@ -49,6 +51,8 @@ class Skillfund:
 
 def open_skillfund(url: str, *, create: bool = False) -> Skillfund:
     """Open the ledger on `url`; with `create`, make the schema (idempotent)."""
+    if not structlog.is_configured():
+        configure_logging()  # Never structlog's default of printing to standard output.
     check_reachable(url, create=create)
     app = Ledger(url)
     recorder: Any = app.recorder

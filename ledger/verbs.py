@@ -9,8 +9,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from domain.money import format_fen
 from ledger.cli import EXIT_FAILED, EXIT_OK, emit, read_inputs
-from ledger.commands import format_fen
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
@@ -121,12 +121,27 @@ def claims_verb(args: Namespace, url: str) -> int:
 
 
 def balance_text(data: dict[str, Any]) -> str:
+    parts = [balance_lines(data)]
+    for child in data.get("sub_accounts", []):
+        parts.append("district sub-account 区县子账户\n" + balance_lines(child))
+    if "consolidated" in data:
+        parts.append(
+            "consolidated 合并 "
+            + ", ".join(data["consolidated"]["fund_ids"])
+            + "\n"
+            + balance_lines(data["consolidated"])
+        )
+    return "\n\n".join(parts)
+
+
+def balance_lines(data: dict[str, Any]) -> str:
     lines = [
         f"fund {data['fund_id']} as of {data['as_of'] or 'today'}",
         f"cash 专账余额: {data['cash']}",
     ]
     for title, key in (
         ("deposits by channel 资金来源", "deposits_by_channel"),
+        ("cash by channel 各渠道余额", "cash_by_channel"),
         ("approved by subsidy 已核准", "approved_by_subsidy"),
         ("payable by subsidy 应付未付", "payable_by_subsidy"),
         ("paid by subsidy 已支付", "paid_by_subsidy"),
@@ -134,7 +149,10 @@ def balance_text(data: dict[str, Any]) -> str:
         lines.append(f"{title}:")
         lines += [f"  {k}: {v}" for k, v in data[key].items()] or ["  (none)"]
     for title, key in (
+        ("allocated to sub-accounts 下拨子账户", "allocated_out"),
+        ("allocated from the city 市级下拨", "allocated_in"),
         ("advances outstanding 预拨未结", "advances_outstanding"),
+        ("advance excess owed back 预拨应退", "institution_receivable"),
         ("clawbacks receivable 应追回", "clawbacks_receivable"),
         ("recovered 已追回", "recovered"),
         ("trial balance 试算平衡 (debits - credits)", "trial_balance"),

@@ -28,11 +28,22 @@ CLAIMS = sa.Table(
     sa.Column("paid_fen", sa.BigInteger, nullable=False),
     sa.Column("advance_settled_fen", sa.BigInteger, nullable=False),
     sa.Column("decided_on", sa.Date, nullable=True),
+    sa.Column("publicity_id", sa.String(64), nullable=True),
+    sa.Column("publicity_end", sa.Date, nullable=True),
+    sa.Column("open_objections", sa.Integer, nullable=False, default=0),
+    sa.Column("paid_on", sa.Date, nullable=True),
     sa.Column("rule_id", sa.String(80), nullable=True),
     sa.Column("pack", sa.String(40), nullable=True),
     sa.Column("reasons", sa.Text, nullable=False),
     sa.Column("citations", sa.Text, nullable=False),
 )
+
+
+def update(connection: Connection, e: Any, **values: Any) -> None:
+    connection.execute(
+        CLAIMS.update().where(CLAIMS.c.claim_uuid == str(e.originator_id)).values(**values)
+    )
+
 
 CLAIM_FIELDS = (
     "claim_id",
@@ -48,6 +59,9 @@ CLAIM_FIELDS = (
     "paid_fen",
     "advance_settled_fen",
     "decided_on",
+    "publicity_id",
+    "publicity_end",
+    "paid_on",
     "rule_id",
     "pack",
     "reasons",
@@ -67,6 +81,54 @@ class ClaimRegister(Projection):
         self.on(Claim.Filed, self.filed)
         self.on(Claim.Approved, self.approved)
         self.on(Claim.Rejected, self.rejected)
+        self.on(Claim.Publicized, self.publicized)
+        self.on(Claim.ObjectionRaised, self.objection_raised)
+        self.on(Claim.ObjectionResolved, self.objection_resolved)
+        self.on(Claim.Paid, self.paid)
+
+    @staticmethod
+    def publicized(connection: Connection, e: Any, _: int) -> None:
+        update(
+            connection,
+            e,
+            status="publicized",
+            publicity_id=e.publicity_id,
+            publicity_end=e.end_date,
+        )
+
+    @staticmethod
+    def objection_raised(connection: Connection, e: Any, _: int) -> None:
+        update(connection, e, status="held", open_objections=CLAIMS.c.open_objections + 1)
+
+    @staticmethod
+    def objection_resolved(connection: Connection, e: Any, _: int) -> None:
+        c = CLAIMS.c
+        if e.upheld:
+            row = connection.execute(
+                sa.select(c.reasons).where(c.claim_uuid == str(e.originator_id))
+            ).one()
+            reasons = [*json.loads(row.reasons), e.reason]
+            update(
+                connection,
+                e,
+                status="rejected",
+                open_objections=c.open_objections - 1,
+                reasons=dumps(reasons),
+            )
+            return
+        status = sa.case((c.open_objections <= 1, "publicized"), else_=c.status)
+        update(connection, e, status=status, open_objections=c.open_objections - 1)
+
+    @staticmethod
+    def paid(connection: Connection, e: Any, _: int) -> None:
+        update(
+            connection,
+            e,
+            status="paid",
+            paid_fen=e.paid_fen,
+            advance_settled_fen=e.advance_settled_fen,
+            paid_on=e.on,
+        )
 
     @staticmethod
     def filed(connection: Connection, e: Any, _: int) -> None:
@@ -85,6 +147,7 @@ class ClaimRegister(Projection):
                 amount_fen=0,
                 paid_fen=0,
                 advance_settled_fen=0,
+                open_objections=0,
                 reasons="[]",
                 citations="[]",
             )

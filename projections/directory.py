@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from domain.catalog import Catalog
 from domain.claim import Claim
+from domain.finance import Advance, Allocation, Objection, Payment, Publicity
 from domain.fund import Deposit, Fund
 from domain.parties import Institution, Person
 from domain.training import Certificate, Employment, Enrollment, TrainingClass
@@ -52,6 +53,11 @@ CREATIONS: dict[type, tuple[str, str, str, str | None]] = {
     Certificate.Issued: ("certificate", "certificate_no", "occupation", None),
     Employment.Recorded: ("employment", "employment_id", "employer_id", None),
     Claim.Filed: ("claim", "claim_id", "subsidy", "fund_id"),
+    Allocation.Made: ("allocation", "allocation_id", "to_fund_id", "from_fund_id"),
+    Advance.Paid: ("advance", "advance_id", "class_id", "fund_id"),
+    Publicity.Started: ("publicity", "publicity_id", "end_date", "fund_id"),
+    Objection.Raised: ("objection", "objection_id", "claim_id", None),
+    Payment.Made: ("payment", "payment_id", "claim_id", "fund_id"),
 }
 
 

@@ -1,15 +1,22 @@
-"""The double-entry journal of the dedicated account, and the balance view.
+"""The double-entry journal of each fund's dedicated account, and the balance view.
 
-Every money event becomes one journal entry whose postings balance (debits = credits):
-  deposit           Dr cash[channel]              Cr fund_capital[channel]
-  claim approved    Dr subsidy_expense[subsidy]   Cr subsidies_payable[subsidy]
-Later money events (payments, advances, clawbacks, recoveries) add entries of their own;
-the balance view reads accounts, not events, so it does not change with them.
+Every money event becomes a journal entry per fund whose postings balance:
+  deposit             Dr cash[channel]                Cr fund_capital[channel]
+  allocation (city)   Dr allocated_out[channel]       Cr cash[channel]
+  allocation (dist.)  Dr cash[channel]                Cr allocated_in[channel]
+  advance paid        Dr advances_receivable          Cr cash[channel]
+  claim approved      Dr subsidy_expense[subsidy]     Cr subsidies_payable[subsidy]
+  objection upheld    Dr subsidies_payable[subsidy]   Cr subsidy_expense[subsidy]   (reversal)
+  claim paid          Dr subsidies_payable[subsidy]   Cr cash[channel] (net),
+                                                      Cr advances_receivable (what it settles)
+  advance excess      Dr institution_receivable       Cr advances_receivable
+So cash = deposits − payments − advances + recoveries ± allocations, account by account.
+The balance view reads accounts, not events.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,17 +24,29 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain.claim import Claim
-from domain.fund import Deposit
+from domain.finance import Advance, Allocation, ClassFunding, Payment
+from domain.fund import Deposit, Fund
 from projections.base import METADATA, Projection
 
 CASH, CAPITAL, EXPENSE, PAYABLE = "cash", "fund_capital", "subsidy_expense", "subsidies_payable"
-ADVANCES, CLAWBACKS = "advances_receivable", "clawbacks_receivable"
+ALLOCATED_OUT, ALLOCATED_IN = "allocated_out", "allocated_in"
+ADVANCES, INSTITUTION_RECEIVABLE = "advances_receivable", "institution_receivable"
+CLAWBACKS = "clawbacks_receivable"
+
+FUNDS = sa.Table(
+    "pj_journal_funds",
+    METADATA,
+    sa.Column("fund_id", sa.String(64), primary_key=True),
+    sa.Column("parent_fund_id", sa.String(64), nullable=True, index=True),
+    sa.Column("jurisdiction", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+)
 
 ENTRIES = sa.Table(
     "pj_journal_entries",
     METADATA,
     sa.Column("entry_id", sa.BigInteger, primary_key=True),  # The notification id of its event.
-    sa.Column("fund_id", sa.String(64), nullable=False, index=True),
+    sa.Column("fund_id", sa.String(64), primary_key=True),
     sa.Column("on", sa.Date, nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("reference", sa.String(128), nullable=False),
@@ -37,14 +56,15 @@ POSTINGS = sa.Table(
     "pj_journal_postings",
     METADATA,
     sa.Column("entry_id", sa.BigInteger, primary_key=True),
+    sa.Column("fund_id", sa.String(64), primary_key=True),
     sa.Column("line", sa.Integer, primary_key=True),
-    sa.Column("fund_id", sa.String(64), nullable=False, index=True),
     sa.Column("on", sa.Date, nullable=False),
     sa.Column("account", sa.String(32), nullable=False),
     sa.Column("channel", sa.String(40), nullable=True),
     sa.Column("subsidy", sa.String(40), nullable=True),
     sa.Column("debit_fen", sa.BigInteger, nullable=False),
     sa.Column("credit_fen", sa.BigInteger, nullable=False),
+    sa.Index("pj_journal_postings_fund_on", "fund_id", "on"),
 )
 
 CLAIM_KEYS = sa.Table(
@@ -54,6 +74,7 @@ CLAIM_KEYS = sa.Table(
     sa.Column("claim_id", sa.String(64), nullable=False),
     sa.Column("fund_id", sa.String(64), nullable=False),
     sa.Column("subsidy", sa.String(40), nullable=False),
+    sa.Column("approved_fen", sa.BigInteger, nullable=False),
 )
 
 
@@ -72,18 +93,19 @@ class UnbalancedEntryError(AssertionError):
 
 def write_entry(
     connection: Connection,
-    entry_id: int,
-    fund_id: str,
-    on: date,
+    entry: tuple[int, str, date],
     kind: str,
     reference: str,
     postings: list[Posting],
 ) -> None:
+    """Write one balanced entry of one fund; `entry` is (notification id, fund, business date)."""
+    entry_id, fund_id, on = entry
     debits, credits = sum(p.debit_fen for p in postings), sum(p.credit_fen for p in postings)
     if debits != credits:
         raise UnbalancedEntryError(
             f"entry {entry_id} ({kind} {reference}): Dr {debits} != Cr {credits}"
         )
+    postings = [p for p in postings if p.debit_fen or p.credit_fen]
     connection.execute(
         ENTRIES.insert().values(
             entry_id=entry_id, fund_id=fund_id, on=on, kind=kind, reference=reference
@@ -92,8 +114,8 @@ def write_entry(
     rows = [
         dict(
             entry_id=entry_id,
-            line=n,
             fund_id=fund_id,
+            line=n,
             on=on,
             account=p.account,
             channel=p.channel,
@@ -106,127 +128,127 @@ def write_entry(
     connection.execute(POSTINGS.insert(), rows)
 
 
+def claim_key(connection: Connection, e: Any) -> Any:
+    return connection.execute(
+        sa.select(CLAIM_KEYS).where(CLAIM_KEYS.c.claim_uuid == str(e.originator_id))
+    ).one()
+
+
 class Journal(Projection):
     name = "journal"
-    tables = (ENTRIES, POSTINGS, CLAIM_KEYS)
+    tables = (FUNDS, ENTRIES, POSTINGS, CLAIM_KEYS)
 
     def register(self) -> None:
+        self.on(Fund.Opened, self.fund_opened)
         self.on(Deposit.Received, self.deposit_received)
+        self.on(Allocation.Made, self.allocation_made)
+        self.on(Advance.Paid, self.advance_paid)
         self.on(Claim.Filed, self.claim_filed)
         self.on(Claim.Approved, self.claim_approved)
+        self.on(Claim.ObjectionResolved, self.objection_resolved)
+        self.on(Payment.Made, self.payment_made)
+        self.on(ClassFunding.ExcessReceivable, self.excess_receivable)
 
     @staticmethod
-    def deposit_received(connection: Connection, e: Any, entry_id: int) -> None:
-        write_entry(
-            connection,
-            entry_id,
-            e.fund_id,
-            e.on,
-            "deposit",
-            e.deposit_id,
-            [
-                Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
-                Posting(CAPITAL, credit_fen=e.amount_fen, channel=e.channel),
-            ],
+    def fund_opened(connection: Connection, e: Any, _: int) -> None:
+        connection.execute(
+            FUNDS.insert().values(
+                fund_id=e.fund_id,
+                parent_fund_id=e.parent_fund_id,
+                jurisdiction=e.jurisdiction,
+                name=e.name,
+            )
         )
 
     @staticmethod
-    def claim_filed(connection: Connection, e: Any, entry_id: int) -> None:
+    def deposit_received(connection: Connection, e: Any, n: int) -> None:
+        postings = [
+            Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
+            Posting(CAPITAL, credit_fen=e.amount_fen, channel=e.channel),
+        ]
+        write_entry(connection, (n, e.fund_id, e.on), "deposit", e.deposit_id, postings)
+
+    @staticmethod
+    def allocation_made(connection: Connection, e: Any, n: int) -> None:
+        out, into = [], []
+        for channel, amount in sorted(e.channels.items()):
+            out += [
+                Posting(ALLOCATED_OUT, debit_fen=amount, channel=channel),
+                Posting(CASH, credit_fen=amount, channel=channel),
+            ]
+            into += [
+                Posting(CASH, debit_fen=amount, channel=channel),
+                Posting(ALLOCATED_IN, credit_fen=amount, channel=channel),
+            ]
+        write_entry(connection, (n, e.from_fund_id, e.on), "allocation_out", e.allocation_id, out)
+        write_entry(connection, (n, e.to_fund_id, e.on), "allocation_in", e.allocation_id, into)
+
+    @staticmethod
+    def advance_paid(connection: Connection, e: Any, n: int) -> None:
+        postings = [
+            Posting(ADVANCES, debit_fen=e.amount_fen),
+            Posting(CASH, credit_fen=e.amount_fen, channel=e.channel),
+        ]
+        write_entry(connection, (n, e.fund_id, e.on), "advance", e.advance_id, postings)
+
+    @staticmethod
+    def claim_filed(connection: Connection, e: Any, _: int) -> None:
         connection.execute(
             CLAIM_KEYS.insert().values(
                 claim_uuid=str(e.originator_id),
                 claim_id=e.claim_id,
                 fund_id=e.fund_id,
                 subsidy=e.subsidy,
+                approved_fen=0,
             )
         )
 
     @staticmethod
-    def claim_approved(connection: Connection, e: Any, entry_id: int) -> None:
-        claim = connection.execute(
-            sa.select(CLAIM_KEYS).where(CLAIM_KEYS.c.claim_uuid == str(e.originator_id))
-        ).one()
+    def claim_approved(connection: Connection, e: Any, n: int) -> None:
+        claim = claim_key(connection, e)
+        connection.execute(
+            CLAIM_KEYS.update()
+            .where(CLAIM_KEYS.c.claim_uuid == claim.claim_uuid)
+            .values(approved_fen=e.amount_fen)
+        )
+        postings = [
+            Posting(EXPENSE, debit_fen=e.amount_fen, subsidy=claim.subsidy),
+            Posting(PAYABLE, credit_fen=e.amount_fen, subsidy=claim.subsidy),
+        ]
+        write_entry(
+            connection, (n, claim.fund_id, e.on), "claim_approved", claim.claim_id, postings
+        )
+
+    @staticmethod
+    def objection_resolved(connection: Connection, e: Any, n: int) -> None:
+        if not e.upheld:
+            return
+        claim = claim_key(connection, e)
+        postings = [
+            Posting(PAYABLE, debit_fen=claim.approved_fen, subsidy=claim.subsidy),
+            Posting(EXPENSE, credit_fen=claim.approved_fen, subsidy=claim.subsidy),
+        ]
         write_entry(
             connection,
-            entry_id,
-            claim.fund_id,
-            e.on,
-            "claim_approved",
+            (n, claim.fund_id, e.on),
+            "claim_rejected_on_objection",
             claim.claim_id,
-            [
-                Posting(EXPENSE, debit_fen=e.amount_fen, subsidy=claim.subsidy),
-                Posting(PAYABLE, credit_fen=e.amount_fen, subsidy=claim.subsidy),
-            ],
+            postings,
         )
 
+    @staticmethod
+    def payment_made(connection: Connection, e: Any, n: int) -> None:
+        postings = [
+            Posting(PAYABLE, debit_fen=e.amount_fen, subsidy=e.subsidy),
+            Posting(CASH, credit_fen=e.net_fen, channel=e.channel),
+            Posting(ADVANCES, credit_fen=e.advance_settled_fen),
+        ]
+        write_entry(connection, (n, e.fund_id, e.on), "payment", e.payment_id, postings)
 
-@dataclass
-class Balance:
-    """The dedicated account of one fund on a business date (all amounts in fen)."""
-
-    fund_id: str
-    as_of: date | None
-    cash_fen: int = 0
-    deposits_by_channel_fen: dict[str, int] = field(default_factory=dict)
-    cash_by_channel_fen: dict[str, int] = field(default_factory=dict)
-    approved_by_subsidy_fen: dict[str, int] = field(default_factory=dict)
-    payable_by_subsidy_fen: dict[str, int] = field(default_factory=dict)
-    paid_by_subsidy_fen: dict[str, int] = field(default_factory=dict)
-    advances_outstanding_fen: int = 0
-    clawbacks_receivable_fen: int = 0
-    recovered_fen: int = 0
-    debits_fen: int = 0
-    credits_fen: int = 0
-
-
-def balance(connection: Connection, fund_id: str, as_of: date | None = None) -> Balance:
-    """Sum the postings of a fund up to a business date, account by account."""
-    p = POSTINGS.c
-    query = (
-        sa.select(
-            p.account, p.channel, p.subsidy, sa.func.sum(p.debit_fen), sa.func.sum(p.credit_fen)
-        )
-        .where(p.fund_id == fund_id)
-        .group_by(p.account, p.channel, p.subsidy)
-        .order_by(p.account, p.channel, p.subsidy)
-    )
-    if as_of is not None:
-        query = query.where(p.on <= as_of)
-    result = Balance(fund_id, as_of)
-    for account, channel, subsidy, debit, credit in connection.execute(query):
-        debit, credit = int(debit or 0), int(credit or 0)
-        result.debits_fen += debit
-        result.credits_fen += credit
-        accumulate(result, account, channel or subsidy or "", debit, credit)
-    return result
-
-
-def accumulate(result: Balance, account: str, dimension: str, debit: int, credit: int) -> None:
-    """Fold one account's totals into the balance's figures."""
-    if account == CASH:
-        result.cash_fen += debit - credit
-        result.cash_by_channel_fen[dimension] = (
-            result.cash_by_channel_fen.get(dimension, 0) + debit - credit
-        )
-    elif account == CAPITAL:
-        result.deposits_by_channel_fen[dimension] = credit - debit
-    elif account == EXPENSE:
-        result.approved_by_subsidy_fen[dimension] = debit - credit
-    elif account == PAYABLE:
-        result.payable_by_subsidy_fen[dimension] = credit - debit
-        if debit:
-            result.paid_by_subsidy_fen[dimension] = debit
-    elif account == ADVANCES:
-        result.advances_outstanding_fen += debit - credit
-    elif account == CLAWBACKS:
-        result.clawbacks_receivable_fen += debit - credit
-        result.recovered_fen += credit
-
-
-def trial_balance(connection: Connection) -> int:
-    """Debits minus credits over the whole journal: zero, always."""
-    p = POSTINGS.c
-    total = connection.execute(
-        sa.select(sa.func.sum(p.debit_fen) - sa.func.sum(p.credit_fen))
-    ).scalar()
-    return int(total or 0)
+    @staticmethod
+    def excess_receivable(connection: Connection, e: Any, n: int) -> None:
+        postings = [
+            Posting(INSTITUTION_RECEIVABLE, debit_fen=e.amount_fen),
+            Posting(ADVANCES, credit_fen=e.amount_fen),
+        ]
+        write_entry(connection, (n, e.fund_id, e.on), "advance_excess", e.advance_id, postings)

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.identity import make_credit_code, make_resident_id
+from domain.money import format_fen
 from ledger.commands import (
     AMOUNT_PATTERN,
     COMMAND_TYPES,
@@ -22,7 +23,6 @@ from ledger.commands import (
     SPECS,
     Command,
     InvalidCommandError,
-    format_fen,
     json_schema,
     main,
     parse_amount_fen,

@@ -67,7 +67,11 @@ def test_events_are_stored_with_explicit_topics_not_module_paths(sf: Skillfund) 
             .all()
         )
 
-    assert sorted(topics) == ["skillfund:Deposit.Received", "skillfund:Fund.Opened"]
+    assert sorted(topics) == [
+        "skillfund:Deposit.Received",
+        "skillfund:Fund.CashMoved",
+        "skillfund:Fund.Opened",
+    ]
 
 
 def test_replaying_a_claim_reads_its_decision_and_never_runs_the_rules(

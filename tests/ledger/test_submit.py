@@ -18,7 +18,7 @@ def test_every_opening_command_is_accepted_with_its_events(sf: Skillfund) -> Non
 
     assert [r.status for r in results] == ["accepted"] * len(results)
     assert results[0].events == ["FundOpened"]
-    assert results[1].events == ["DepositReceived"]
+    assert results[1].events == ["DepositReceived", "FundCashMoved"]
     assert results[3].events == ["CatalogPublished", "CatalogIndexStarted", "CatalogIndexListed"]
 
 
@@ -252,12 +252,11 @@ def test_a_command_type_the_ledger_does_not_run_yet_is_refused_not_dropped(sf: S
     result = submit_one(
         sf,
         {
-            "type": "allocate",
-            "allocation_id": "A-1",
-            "from_fund_id": FUND,
-            "to_fund_id": FUND,
-            "amount": "1",
+            "type": "open_case",
+            "case_id": "CASE-1",
             "date": "2020-07-01",
+            "subject_ids": [demo.WANG],
+            "reason": "tip-off",
         },
     )
 

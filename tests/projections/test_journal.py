@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from ledger import demo
 from ledger.queries import fund_balance
 from ledger.service import Skillfund
-from projections.journal import POSTINGS, trial_balance
+from projections.balance import trial_balance
+from projections.journal import POSTINGS
 from tests.conftest import submit
 
 
