@@ -359,3 +359,44 @@ class Payment(Entity):
             net_fen,
         )
         self.channel, self.reference, self.on, self.digest = channel, reference, on, digest
+
+
+class Reconciliation(Entity):
+    """Finance's confirmation that the account matched the bank statement through a date."""
+
+    TOPIC = "skillfund:Reconciliation"
+
+    class Confirmed(Created):
+        TOPIC = "skillfund:Reconciliation.Confirmed"
+        reconciliation_id: str
+        fund_id: str
+        through: date
+        confirmed_by: str
+        statement_sha256: str
+        matched: int
+        on: date
+        digest: str
+
+    @staticmethod
+    def create_id(reconciliation_id: str) -> UUID:
+        return entity_id(f"/reconciliations/{reconciliation_id}")
+
+    @event(Confirmed)
+    def __init__(
+        self,
+        reconciliation_id: str,
+        fund_id: str,
+        through: date,
+        confirmed_by: str,
+        statement_sha256: str,
+        matched: int,
+        on: date,
+        digest: str,
+    ) -> None:
+        self.reconciliation_id, self.fund_id, self.through = reconciliation_id, fund_id, through
+        self.confirmed_by, self.statement_sha256, self.matched = (
+            confirmed_by,
+            statement_sha256,
+            matched,
+        )
+        self.on, self.digest = on, digest

@@ -83,6 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--on", type=business_date_arg, metavar="DATE", help="the date (default: today)"
     )
     rules.add_argument("--json", action="store_true")
+    reconcile = verbs.add_parser("reconcile", help="the dedicated account against a bank statement")
+    reconcile.add_argument("fund")
+    reconcile.add_argument(
+        "statement", help="CSV (UTF-8 or GBK) or camt.053 XML; see docs/reconciliation.md"
+    )
+    reconcile.add_argument("--from", dest="from_date", type=business_date_arg, metavar="DATE")
+    reconcile.add_argument("--to", dest="to_date", type=business_date_arg, metavar="DATE")
+    reconcile.add_argument(
+        "--window", type=int, default=3, help="days apart a payment may post (default 3)"
+    )
+    reconcile.add_argument(
+        "--confirm", action="store_true", help="record finance's confirmation when all matches"
+    )
+    reconcile.add_argument("--by", help="who confirms (with --confirm)")
+    reconcile.add_argument(
+        "--on", type=business_date_arg, metavar="DATE", help="confirmation date (default today)"
+    )
+    reconcile.add_argument("--json", action="store_true")
     demo = verbs.add_parser(
         "demo", help="a small realistic Kunshan year, end to end, on the database"
     )

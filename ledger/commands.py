@@ -659,6 +659,17 @@ _SPEC_LIST = (
         ("date", DATE, "The day the money arrived."),
         REFERENCE,
     )),
+    _cmd("confirm_reconciliation",
+         "Skillfund extension: finance confirms the account reconciled with the bank statement "
+         "through a date (`skillfund reconcile --confirm` submits it).", "{reconciliation_id}", (
+        ("reconciliation_id", ID, "The confirmation's id."),
+        FUND_ID,
+        ("through", DATE, "The last statement date reconciled."),
+        ("date", DATE, "The day of the confirmation."),
+        ("confirmed_by", TEXT, "Who confirmed it (name and post)."),
+        ("statement_sha256", TEXT, "The sha256 of the statement file reconciled."),
+        ("matched", _integer(0, 10_000_000), "How many statement lines were matched."),
+    )),
 )  # fmt: skip
 SPECS: dict[str, CommandSpec] = {spec.type: spec for spec in _SPEC_LIST}
 COMMAND_TYPES: tuple[str, ...] = tuple(SPECS)

@@ -474,8 +474,82 @@ def claims() -> list[dict[str, Any]]:
     ]
 
 
+DISTRICT = "KS-ZXZ-2020-KFQ"
+PAID_CLAIMS = (
+    "KS-C-2020-0001",
+    "KS-C-2020-0003",
+    "KS-C-2020-0007",
+    "KS-C-2020-0009",
+    "KS-C-2020-0010",
+    "KS-C-2020-0011",
+)
+
+
+def money() -> list[dict[str, Any]]:
+    """A district sub-account, an advance, the 公示 of the approved claims with one
+    objection (dismissed), and the payments after the publicity period."""
+    return [
+        {
+            "type": "open_fund",
+            "fund_id": DISTRICT,
+            "jurisdiction": "kunshan",
+            "name": "昆山开发区职业技能提升行动子账户",
+            "date": "2020-06-10",
+            "parent_fund_id": FUND,
+        },
+        {
+            "type": "allocate",
+            "allocation_id": "KS-AL-2020-01",
+            "from_fund_id": FUND,
+            "to_fund_id": DISTRICT,
+            "amount": "10000000",
+            "date": "2020-06-15",
+        },
+        {
+            "type": "pay_advance",
+            "advance_id": "KS-ADV-2020-01",
+            "fund_id": FUND,
+            "institution_id": SCHOOL,
+            "class_id": "KS-2020-YX-04",
+            "amount": "3000",
+            "date": "2020-09-02",
+        },
+        {
+            "type": "start_publicity",
+            "publicity_id": "KS-GS-2020-10",
+            "fund_id": FUND,
+            "claim_ids": list(PAID_CLAIMS),
+            "start_date": "2020-10-26",
+        },
+        {
+            "type": "record_objection",
+            "objection_id": "KS-YY-2020-01",
+            "publicity_id": "KS-GS-2020-10",
+            "claim_id": "KS-C-2020-0010",
+            "date": "2020-10-27",
+            "summary": "来电反映：该学员是否在昆山参加特种作业培训",
+        },
+        {
+            "type": "resolve_objection",
+            "objection_id": "KS-YY-2020-01",
+            "date": "2020-10-29",
+            "upheld": False,
+        },
+        *[
+            {
+                "type": "pay_claim",
+                "payment_id": f"KS-ZF-2020-{n:04d}",
+                "claim_id": claim_id,
+                "date": "2020-11-02",
+                "reference": f"ICBC-KS-20201102-{n:04d}",
+            }
+            for n, claim_id in enumerate(PAID_CLAIMS, start=1)
+        ],
+    ]
+
+
 def demo_commands() -> list[dict[str, Any]]:
-    return reference_data() + training() + claims()
+    return reference_data() + training() + claims() + money()
 
 
 def demo_lines() -> list[str]:

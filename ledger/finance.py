@@ -11,10 +11,18 @@ from datetime import date
 from typing import Any
 
 import rules
-from domain.calendar import load_calendar
+from domain.calendar import CalendarError, load_calendar
 from domain.claim import Claim
 from domain.errors import DomainError
-from domain.finance import Advance, Allocation, ClassFunding, Objection, Payment, Publicity
+from domain.finance import (
+    Advance,
+    Allocation,
+    ClassFunding,
+    Objection,
+    Payment,
+    Publicity,
+    Reconciliation,
+)
 from domain.fund import Fund
 from domain.parties import Person
 from domain.training import TrainingClass
@@ -179,9 +187,12 @@ def start_publicity(ledger: Ledger, cmd: Any) -> Outcome:
     f = cmd.fields
     check_new(ledger.find(Publicity, Publicity.create_id(f["publicity_id"])), cmd.digest, cmd.key)
     fund = require_fund(ledger, f["fund_id"])
-    rule = publicity_rule(pack_on(fund, f["start_date"]), f["working_days"])
+    rule = publicity_rule(pack_on(fund, f["start_date"], "start_date"), f["working_days"])
     calendar = load_calendar()
-    end_date = calendar.add_working_days(f["start_date"], rule.working_days)
+    try:
+        end_date = calendar.add_working_days(f["start_date"], rule.working_days)
+    except CalendarError as outside:
+        raise DomainError(f"start_date: {outside}") from None
     claims = [publicity_claim(ledger, claim_id, fund.fund_id) for claim_id in f["claim_ids"]]
     for claim in claims:
         claim.publicize(f["publicity_id"], f["start_date"], end_date)
@@ -315,3 +326,24 @@ def settle_class(
     settled = funding.settle(claim.claim_id, payment_id, amount_fen, nets, day)
     funding.close_if_done(klass.fund_id, day > klass.end_date, day)
     return settled, [funding]
+
+
+@handles("confirm_reconciliation")
+def confirm_reconciliation(ledger: Ledger, cmd: Any) -> Outcome:
+    f = cmd.fields
+    found = ledger.find(Reconciliation, Reconciliation.create_id(f["reconciliation_id"]))
+    check_new(found, cmd.digest, cmd.key)
+    fund = require_fund(ledger, f["fund_id"])
+    if f["through"] > f["date"]:
+        raise DomainError(f"through: {f['through']} is after the confirmation date {f['date']}")
+    confirmation = Reconciliation(
+        reconciliation_id=f["reconciliation_id"],
+        fund_id=fund.fund_id,
+        through=f["through"],
+        confirmed_by=f["confirmed_by"],
+        statement_sha256=f["statement_sha256"],
+        matched=f["matched"],
+        on=f["date"],
+        digest=cmd.digest,
+    )
+    return Outcome([confirmation])

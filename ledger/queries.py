@@ -15,6 +15,7 @@ from ledger.service import Skillfund
 from projections.balance import Balance, balance, sub_accounts
 from projections.claims import claim_rows, claims_of
 from projections.directory import enrollments, resolve
+from projections.journal import reconciled_through
 
 HIDDEN_EVENT_FIELDS = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
@@ -72,6 +73,7 @@ def fund_balance(sf: Skillfund, fund_id: str, as_of: date | None) -> dict[str, A
     fund_aggregate(sf, fund_id)
     with sf.engine.connect() as connection:
         data = balance_json(balance(connection, [fund_id], as_of))
+        data["reconciled_through"] = public(reconciled_through(connection, fund_id, as_of))
         children = sub_accounts(connection, fund_id)
         if children:
             data["sub_accounts"] = [balance_json(balance(connection, [c], as_of)) for c in children]

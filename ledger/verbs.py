@@ -14,6 +14,7 @@ from ledger.cli import EXIT_FAILED, EXIT_OK, emit, read_inputs
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
+from ledger.reconcile_verb import reconcile_verb
 from ledger.results import Result
 from ledger.service import Skillfund, opened, submit_lines
 from ledger.tables import render, render_mapping
@@ -158,6 +159,14 @@ def balance_lines(data: dict[str, Any]) -> str:
         ("trial balance 试算平衡 (debits - credits)", "trial_balance"),
     ):
         lines.append(f"{title}: {data[key]}")
+    reconciled = data.get("reconciled_through")
+    if reconciled:
+        lines.append(
+            f"reconciled with the bank 已对账 through {reconciled['through']}"
+            f" (confirmed by {reconciled['confirmed_by']} on {reconciled['on']})"
+        )
+    elif "reconciled_through" in data:
+        lines.append("reconciled with the bank 已对账: not yet")
     return "\n".join(lines)
 
 
@@ -272,4 +281,4 @@ def rules_verb(args: Namespace, url: str) -> int:
     return EXIT_OK
 
 
-VERBS.update({"demo": demo_verb, "rules": rules_verb})
+VERBS.update({"demo": demo_verb, "rules": rules_verb, "reconcile": reconcile_verb})

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain.claim import Claim
-from domain.finance import Advance, Allocation, ClassFunding, Payment
+from domain.finance import Advance, Allocation, ClassFunding, Payment, Reconciliation
 from domain.fund import Deposit, Fund
 from projections.base import METADATA, Projection
 
@@ -50,6 +50,18 @@ ENTRIES = sa.Table(
     sa.Column("on", sa.Date, nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("reference", sa.String(128), nullable=False),
+    sa.Column("bank_reference", sa.String(200), nullable=False),  # What the bank statement shows.
+)
+
+RECONCILIATIONS = sa.Table(
+    "pj_journal_reconciliations",
+    METADATA,
+    sa.Column("reconciliation_id", sa.String(64), primary_key=True),
+    sa.Column("fund_id", sa.String(64), nullable=False, index=True),
+    sa.Column("through", sa.Date, nullable=False),
+    sa.Column("confirmed_by", sa.String(500), nullable=False),
+    sa.Column("statement_sha256", sa.String(500), nullable=False),
+    sa.Column("on", sa.Date, nullable=False),
 )
 
 POSTINGS = sa.Table(
@@ -97,6 +109,7 @@ def write_entry(
     kind: str,
     reference: str,
     postings: list[Posting],
+    bank_reference: str | None = None,
 ) -> None:
     """Write one balanced entry of one fund; `entry` is (notification id, fund, business date)."""
     entry_id, fund_id, on = entry
@@ -108,7 +121,12 @@ def write_entry(
     postings = [p for p in postings if p.debit_fen or p.credit_fen]
     connection.execute(
         ENTRIES.insert().values(
-            entry_id=entry_id, fund_id=fund_id, on=on, kind=kind, reference=reference
+            entry_id=entry_id,
+            fund_id=fund_id,
+            on=on,
+            kind=kind,
+            reference=reference,
+            bank_reference=bank_reference or reference,
         )
     )
     rows = [
@@ -136,7 +154,7 @@ def claim_key(connection: Connection, e: Any) -> Any:
 
 class Journal(Projection):
     name = "journal"
-    tables = (FUNDS, ENTRIES, POSTINGS, CLAIM_KEYS)
+    tables = (FUNDS, ENTRIES, POSTINGS, CLAIM_KEYS, RECONCILIATIONS)
 
     def register(self) -> None:
         self.on(Fund.Opened, self.fund_opened)
@@ -148,6 +166,20 @@ class Journal(Projection):
         self.on(Claim.ObjectionResolved, self.objection_resolved)
         self.on(Payment.Made, self.payment_made)
         self.on(ClassFunding.ExcessReceivable, self.excess_receivable)
+        self.on(Reconciliation.Confirmed, self.reconciliation_confirmed)
+
+    @staticmethod
+    def reconciliation_confirmed(connection: Connection, e: Any, _: int) -> None:
+        connection.execute(
+            RECONCILIATIONS.insert().values(
+                reconciliation_id=e.reconciliation_id,
+                fund_id=e.fund_id,
+                through=e.through,
+                confirmed_by=e.confirmed_by,
+                statement_sha256=e.statement_sha256,
+                on=e.on,
+            )
+        )
 
     @staticmethod
     def fund_opened(connection: Connection, e: Any, _: int) -> None:
@@ -166,7 +198,9 @@ class Journal(Projection):
             Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
             Posting(CAPITAL, credit_fen=e.amount_fen, channel=e.channel),
         ]
-        write_entry(connection, (n, e.fund_id, e.on), "deposit", e.deposit_id, postings)
+        write_entry(
+            connection, (n, e.fund_id, e.on), "deposit", e.deposit_id, postings, e.reference
+        )
 
     @staticmethod
     def allocation_made(connection: Connection, e: Any, n: int) -> None:
@@ -243,7 +277,9 @@ class Journal(Projection):
             Posting(CASH, credit_fen=e.net_fen, channel=e.channel),
             Posting(ADVANCES, credit_fen=e.advance_settled_fen),
         ]
-        write_entry(connection, (n, e.fund_id, e.on), "payment", e.payment_id, postings)
+        write_entry(
+            connection, (n, e.fund_id, e.on), "payment", e.payment_id, postings, e.reference
+        )
 
     @staticmethod
     def excess_receivable(connection: Connection, e: Any, n: int) -> None:
@@ -252,3 +288,48 @@ class Journal(Projection):
             Posting(ADVANCES, credit_fen=e.amount_fen),
         ]
         write_entry(connection, (n, e.fund_id, e.on), "advance_excess", e.advance_id, postings)
+
+
+def cash_movements(
+    connection: Connection, fund_id: str, first: date, last: date
+) -> list[dict[str, Any]]:
+    """The fund's cash in (+) and out (−) between two business dates, one row per entry,
+    with the reference the bank shows: what a statement is reconciled against."""
+    p, e = POSTINGS.c, ENTRIES.c
+    query = (
+        sa.select(
+            e.entry_id, e.on, e.kind, e.bank_reference, sa.func.sum(p.debit_fen - p.credit_fen)
+        )
+        .join(POSTINGS, sa.and_(p.entry_id == e.entry_id, p.fund_id == e.fund_id))
+        .where(e.fund_id == fund_id, p.account == CASH, e.on >= first, e.on <= last)
+        .group_by(e.entry_id, e.on, e.kind, e.bank_reference)
+        .order_by(e.entry_id)
+    )
+    return [
+        {
+            "entry_id": int(entry_id),
+            "date": on,
+            "kind": kind,
+            "reference": reference,
+            "amount_fen": int(net),
+        }
+        for entry_id, on, kind, reference, net in connection.execute(query)
+        if int(net) != 0
+    ]
+
+
+def reconciled_through(
+    connection: Connection, fund_id: str, as_of: date | None
+) -> dict[str, Any] | None:
+    """The latest confirmed reconciliation of a fund (confirmed by `as_of`)."""
+    r = RECONCILIATIONS.c
+    query = (
+        sa.select(RECONCILIATIONS)
+        .where(r.fund_id == fund_id)
+        .order_by(r.through.desc(), r.on.desc())
+        .limit(1)
+    )
+    if as_of is not None:
+        query = query.where(r.on <= as_of)
+    row = connection.execute(query).first()
+    return dict(row._mapping) if row else None

@@ -34,7 +34,7 @@ def test_a_balance_as_of_a_date_counts_only_what_happened_by_then(sf: Skillfund)
 
 
 def test_approved_claims_are_payable_by_subsidy_and_every_posting_balances(sf: Skillfund) -> None:
-    submit(sf, *demo.demo_lines())
+    submit(sf, *demo.reference_data(), *demo.training(), *demo.claims())
 
     data = fund_balance(sf, demo.FUND, None)
     with sf.engine.connect() as connection:
