@@ -34,12 +34,12 @@ from rules.finance import advance_bounds, channel_order, per_trainee_fen, public
 OVERCAPACITY_GROUP = "overcapacity_worker"
 
 
-def pack_on(fund: Fund, day: date) -> rules.RulePack:
+def pack_on(fund: Fund, day: date, field: str = "date") -> rules.RulePack:
     try:
         return rules.pack_for(fund.jurisdiction, day)
     except rules.NoRulePackError:
         raise DomainError(
-            f"date: no rule pack of {fund.jurisdiction} is in force on {day}"
+            f"{field}: no rule pack of {fund.jurisdiction} is in force on {day}"
         ) from None
 
 
