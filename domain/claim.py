@@ -24,6 +24,7 @@ class Claim(Entity):
     TOPIC = "skillfund:Claim"
     publicity_id: str | None
     payment_id: str | None
+    case_id: str | None
 
     class Filed(Created):
         TOPIC = "skillfund:Claim.Filed"
@@ -87,9 +88,62 @@ class Claim(Entity):
         advance_settled_fen: int
         on: date
 
+    class RejectedByCase(Entity.Event):
+        """A fraud finding rejects a claim not yet paid; what was approved is reversed."""
+
+        TOPIC = "skillfund:Claim.RejectedByCase"
+        case_id: str
+        reversed_fen: int
+        reason: dict[str, str]
+        on: date
+
+    class ClawedBack(Entity.Event):
+        """A fraud finding on a paid claim: what was paid (net and advance) is receivable."""
+
+        TOPIC = "skillfund:Claim.ClawedBack"
+        case_id: str
+        amount_fen: int
+        on: date
+
+    class Recovered(Entity.Event):
+        TOPIC = "skillfund:Claim.Recovered"
+        case_id: str
+        amount_fen: int
+        on: date
+
     @staticmethod
     def create_id(claim_id: str) -> UUID:
         return entity_id(f"/claims/{claim_id}")
+
+    def find_fraud(self, case_id: str, citation: str, on: date) -> int:
+        """Apply a fraud finding: reject if unpaid, claw back if paid. Returns the clawback."""
+        if self.status == "paid":
+            amount = self.paid_fen + self.advance_settled_fen
+            self._clawed_back(case_id, amount, on)
+            return amount
+        if self.status in ("approved", "publicized", "held", "filed"):
+            reversed_fen = self.decision.amount_fen if self.decision and self.decision.approved else 0
+            reason = Reason("fraud_finding", f"case {case_id} found fraud", citation, "INST-01")
+            self._rejected_by_case(case_id, reversed_fen, reason.to_dict(), on)
+        return 0
+
+    @event(RejectedByCase)
+    def _rejected_by_case(self, case_id: str, reversed_fen: int, reason: dict[str, str], on: date) -> None:
+        self.status, self.case_id = "rejected", case_id
+
+    @event(ClawedBack)
+    def _clawed_back(self, case_id: str, amount_fen: int, on: date) -> None:
+        self.status, self.case_id, self.clawback_fen = "clawback", case_id, amount_fen
+        self.recovered_fen = 0
+
+    def recover(self, case_id: str, amount_fen: int, on: date) -> None:
+        self._recovered(case_id, amount_fen, on)
+
+    @event(Recovered)
+    def _recovered(self, case_id: str, amount_fen: int, on: date) -> None:
+        self.recovered_fen += amount_fen
+        if self.recovered_fen >= self.clawback_fen:
+            self.status = "recovered"
 
     def publicize(self, publicity_id: str, start_date: date, end_date: date) -> None:
         if self.status != "approved":

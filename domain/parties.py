@@ -41,9 +41,24 @@ class Institution(Entity):
         on: date
         digest: str
 
+    class Banned(Entity.Event):
+        """Barred from subsidised training (Yuncheng 三.17) by a case's fraud finding."""
+
+        TOPIC = "skillfund:Institution.Banned"
+        case_id: str
+        on: date
+
     @staticmethod
     def create_id(institution_id: str) -> UUID:
         return entity_id(f"/institutions/{institution_id}")
+
+    def ban(self, case_id: str, on: date) -> None:
+        if not self.banned:
+            self._banned(case_id, on)
+
+    @event(Banned)
+    def _banned(self, case_id: str, on: date) -> None:
+        self.banned, self.banned_by_case = True, case_id
 
     @event(Registered)
     def __init__(

@@ -54,6 +54,11 @@ class Projection:
     def topics(self) -> list[str]:
         return sorted(str(getattr(cls, "TOPIC")) for cls in self.handlers)  # noqa: B009
 
+    def finish(self, connection: Connection) -> None:
+        """Called once a catch-up reaches the head of the log, in the transaction of its last
+        batch: checks over the whole store (peer statistics) are recomputed here, so the
+        result depends only on the events, never on how they were batched."""
+
     def apply(self, connection: Connection, domain_event: Any, notification_id: int) -> None:
         handler = self.handlers.get(type(domain_event))
         if handler is not None:

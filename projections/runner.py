@@ -58,6 +58,8 @@ class Runner:
                 if position >= head:
                     return applied
                 count, last = self.apply_batch(connection, projection, position, head)
+                if last == head:
+                    projection.finish(connection)
                 save_position(connection, projection.name, last)
             applied += count
             if progress is not None:
