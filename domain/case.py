@@ -57,7 +57,9 @@ class Case(Entity):
         return entity_id(f"/cases/{case_id}")
 
     @event(Opened)
-    def __init__(self, case_id: str, subject_ids: list[str], reason: str, on: date, digest: str) -> None:
+    def __init__(
+        self, case_id: str, subject_ids: list[str], reason: str, on: date, digest: str
+    ) -> None:
         self.case_id, self.subject_ids, self.reason = case_id, list(subject_ids), reason
         self.opened_on, self.digest = on, digest
         self.status = "open"
@@ -77,8 +79,12 @@ class Case(Entity):
         digest: str,
     ) -> None:
         if self.status != "open":
-            raise CaseNotOpenError(f"case_id: case {self.case_id} is already concluded ({self.status})")
-        self._concluded(finding, claim_ids, ban_institution_ids, rejected_claim_ids, clawbacks, on, digest)
+            raise CaseNotOpenError(
+                f"case_id: case {self.case_id} is already concluded ({self.status})"
+            )
+        self._concluded(
+            finding, claim_ids, ban_institution_ids, rejected_claim_ids, clawbacks, on, digest
+        )
 
     @event(Concluded)
     def _concluded(
@@ -95,20 +101,26 @@ class Case(Entity):
         self.clawbacks = [dict(c) for c in clawbacks]
         for clawback in clawbacks:
             fund_id = clawback["fund_id"]
-            self.receivable_by_fund[fund_id] = self.receivable_by_fund.get(fund_id, 0) + clawback["amount_fen"]
+            self.receivable_by_fund[fund_id] = (
+                self.receivable_by_fund.get(fund_id, 0) + clawback["amount_fen"]
+            )
 
     @property
     def receivable_fen(self) -> int:
         return sum(self.receivable_by_fund.values())
 
     def apply_recovery(self, recovery_id: str, amount_fen: int, on: date) -> str:
-        """Take a recovery against the receivable of the first fund still owed; returns that fund."""
+        """Apply a recovery to the first fund still owed; returns that fund."""
         if self.status != "fraud":
-            raise CaseNotOpenError(f"case_id: case {self.case_id} has no fraud finding to recover under")
+            raise CaseNotOpenError(
+                f"case_id: case {self.case_id} has no fraud finding to recover under"
+            )
         owed = [(fund_id, left) for fund_id, left in self.receivable_by_fund.items() if left > 0]
         if not owed or amount_fen > owed[0][1]:
             left = owed[0][1] if owed else 0
-            raise DomainError(f"amount: case {self.case_id} has {left} fen receivable in its first fund owed")
+            raise DomainError(
+                f"amount: case {self.case_id} has {left} fen receivable in its first fund owed"
+            )
         self._recovery_applied(recovery_id, owed[0][0], amount_fen, on)
         return owed[0][0]
 
@@ -179,4 +191,10 @@ class FlagReview(Entity):
 
     @event(Cleared)
     def __init__(self, flag_id: str, cleared_by: str, reason: str, on: date, digest: str) -> None:
-        self.flag_id, self.cleared_by, self.reason, self.on, self.digest = flag_id, cleared_by, reason, on, digest
+        self.flag_id, self.cleared_by, self.reason, self.on, self.digest = (
+            flag_id,
+            cleared_by,
+            reason,
+            on,
+            digest,
+        )

@@ -122,13 +122,17 @@ class Claim(Entity):
             self._clawed_back(case_id, amount, on)
             return amount
         if self.status in ("approved", "publicized", "held", "filed"):
-            reversed_fen = self.decision.amount_fen if self.decision and self.decision.approved else 0
+            reversed_fen = (
+                self.decision.amount_fen if self.decision and self.decision.approved else 0
+            )
             reason = Reason("fraud_finding", f"case {case_id} found fraud", citation, "INST-01")
             self._rejected_by_case(case_id, reversed_fen, reason.to_dict(), on)
         return 0
 
     @event(RejectedByCase)
-    def _rejected_by_case(self, case_id: str, reversed_fen: int, reason: dict[str, str], on: date) -> None:
+    def _rejected_by_case(
+        self, case_id: str, reversed_fen: int, reason: dict[str, str], on: date
+    ) -> None:
         self.status, self.case_id = "rejected", case_id
 
     @event(ClawedBack)

@@ -152,9 +152,32 @@ class ClassFunding(Entity):
         amount_fen: int
         on: date
 
+    class AdvanceClawedBack(Entity.Event):
+        """A fraud finding: the unsettled advance of the class is to be recovered."""
+
+        TOPIC = "skillfund:ClassFunding.AdvanceClawedBack"
+        advance_id: str
+        fund_id: str
+        case_id: str
+        amount_fen: int
+        on: date
+
     @staticmethod
     def create_id(class_id: str) -> UUID:
         return entity_id(f"/classes/{class_id}/funding")
+
+    def claw_back(self, fund_id: str, case_id: str, on: date) -> int:
+        """Turn the unsettled advance into a clawback receivable; returns its amount."""
+        amount = self.advance_outstanding_fen
+        if amount > 0 and self.advance_id is not None:
+            self._advance_clawed_back(self.advance_id, fund_id, case_id, amount, on)
+        return amount
+
+    @event(AdvanceClawedBack)
+    def _advance_clawed_back(
+        self, advance_id: str, fund_id: str, case_id: str, amount_fen: int, on: date
+    ) -> None:
+        self.advance_outstanding_fen = 0
 
     @event(Started)
     def __init__(self, class_id: str, institution_id: str) -> None:

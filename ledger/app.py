@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 import structlog
@@ -55,6 +55,27 @@ class Outcome:
 Handler = Callable[["Ledger", Any], Outcome]
 
 
+class ReadModel(Protocol):
+    """What a handler may ask of the projections (caught up before it answers): the open
+    anti-fraud holds on a claim, and whether a flag exists. Used where an invariant rests
+    on a check over many aggregates; the race with a concurrent writer is documented in
+    docs/fraud.md."""
+
+    def holds(self, claim_id: str) -> list[dict[str, Any]]: ...
+
+    def flag(self, flag_id: str) -> dict[str, Any] | None: ...
+
+
+class NoReadModel:
+    """No anti-fraud projection is wired: no holds, no flags."""
+
+    def holds(self, claim_id: str) -> list[dict[str, Any]]:
+        return []
+
+    def flag(self, flag_id: str) -> dict[str, Any] | None:
+        return None
+
+
 class Ledger(Application[UUID]):
     """The event-sourced core. Its name is pinned: it names the events table."""
 
@@ -71,6 +92,7 @@ class Ledger(Application[UUID]):
     def __init__(self, url: str) -> None:
         super().__init__(env=eventsourcing_env(url))
         self.url = url
+        self.read_model: ReadModel = NoReadModel()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -670,6 +670,14 @@ _SPEC_LIST = (
         ("statement_sha256", TEXT, "The sha256 of the statement file reconciled."),
         ("matched", _integer(0, 10_000_000), "How many statement lines were matched."),
     )),
+    _cmd("clear_flag",
+         "Skillfund extension: an inspector clears an anti-fraud flag (releasing its hold), "
+         "saying who and why.", "{flag_id}", (
+        ("flag_id", TEXT, "The flag, as `skillfund flags` lists it."),
+        ("date", DATE, "The day of the decision."),
+        ("cleared_by", TEXT, "Who cleared it (name and post)."),
+        ("reason", TEXT, "Why it is cleared."),
+    )),
 )  # fmt: skip
 SPECS: dict[str, CommandSpec] = {spec.type: spec for spec in _SPEC_LIST}
 COMMAND_TYPES: tuple[str, ...] = tuple(SPECS)

@@ -24,7 +24,7 @@ from domain.finance import (
     Reconciliation,
 )
 from domain.fund import Fund
-from domain.parties import Person
+from domain.parties import Institution, Person
 from domain.training import TrainingClass
 from ledger.app import Ledger, Outcome, check_entry, check_new, handles
 from ledger.handlers import InstitutionBannedError, require, require_fund, require_institution
@@ -279,6 +279,8 @@ def pay_claim(ledger: Ledger, cmd: Any) -> Outcome:
     check_new(ledger.find(Payment, Payment.create_id(f["payment_id"])), cmd.digest, cmd.key)
     claim: Claim = require(ledger, Claim, f["claim_id"], "claim_id", "claim")
     claim.check_payable(f["date"])
+    check_payee_not_banned(ledger, claim)
+    check_no_hold(ledger, claim)
     fund = require_fund(ledger, claim.fund_id)
     assert claim.decision is not None
     amount_fen = claim.decision.amount_fen
@@ -347,3 +349,35 @@ def confirm_reconciliation(ledger: Ledger, cmd: Any) -> Outcome:
         digest=cmd.digest,
     )
     return Outcome([confirmation])
+
+
+class ClaimHeldError(DomainError):
+    code = "claim_held"
+
+
+def check_no_hold(ledger: Ledger, claim: Claim) -> None:
+    """A claim an anti-fraud check holds is not paid until an inspector clears the flag."""
+    holds = ledger.read_model.holds(claim.claim_id)
+    if holds:
+        named = ", ".join(f"{h['rule_id']} ({h['flag_id']})" for h in holds)
+        raise ClaimHeldError(
+            f"claim_id: claim {claim.claim_id} is held by {named} until an inspector clears it"
+        )
+
+
+def check_payee_not_banned(ledger: Ledger, claim: Claim) -> None:
+    """Payments in the pipeline of a banned institution are withheld (Yuncheng 三.17)."""
+    institution_ids = [claim.beneficiary_id]
+    if claim.class_id:
+        klass = ledger.find(TrainingClass, TrainingClass.create_id(claim.class_id))
+        institution_ids.append(klass.institution_id if klass else "")
+    for institution_id in institution_ids:
+        institution = (
+            ledger.find(Institution, Institution.create_id(institution_id))
+            if institution_id
+            else None
+        )
+        if institution is not None and institution.banned:
+            raise InstitutionBannedError(
+                f"claim_id: institution {institution_id} is banned; its payments are withheld"
+            )

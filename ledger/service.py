@@ -10,9 +10,8 @@ from typing import Any
 
 import structlog
 
-import ledger.claims
-import ledger.finance
-import ledger.handlers  # noqa: F401 - registers the other handlers
+# Importing the handler modules registers their commands with the Ledger.
+from ledger import cases, claims, finance, handlers  # noqa: F401
 from ledger.app import Ledger
 from ledger.commands import InvalidCommandError, parse_line
 from ledger.logs import configure_logging

@@ -32,6 +32,9 @@ CLAIMS = sa.Table(
     sa.Column("publicity_end", sa.Date, nullable=True),
     sa.Column("open_objections", sa.Integer, nullable=False, default=0),
     sa.Column("paid_on", sa.Date, nullable=True),
+    sa.Column("case_id", sa.String(64), nullable=True),
+    sa.Column("clawback_fen", sa.BigInteger, nullable=False, default=0),
+    sa.Column("recovered_fen", sa.BigInteger, nullable=False, default=0),
     sa.Column("rule_id", sa.String(80), nullable=True),
     sa.Column("pack", sa.String(40), nullable=True),
     sa.Column("reasons", sa.Text, nullable=False),
@@ -62,6 +65,9 @@ CLAIM_FIELDS = (
     "publicity_id",
     "publicity_end",
     "paid_on",
+    "case_id",
+    "clawback_fen",
+    "recovered_fen",
     "rule_id",
     "pack",
     "reasons",
@@ -85,6 +91,34 @@ class ClaimRegister(Projection):
         self.on(Claim.ObjectionRaised, self.objection_raised)
         self.on(Claim.ObjectionResolved, self.objection_resolved)
         self.on(Claim.Paid, self.paid)
+        self.on(Claim.RejectedByCase, self.rejected_by_case)
+        self.on(Claim.ClawedBack, self.clawed_back)
+        self.on(Claim.Recovered, self.recovered)
+
+    @staticmethod
+    def rejected_by_case(connection: Connection, e: Any, _: int) -> None:
+        row = connection.execute(
+            sa.select(CLAIMS.c.reasons).where(CLAIMS.c.claim_uuid == str(e.originator_id))
+        ).one()
+        update(
+            connection,
+            e,
+            status="rejected",
+            case_id=e.case_id,
+            reasons=dumps([*json.loads(row.reasons), e.reason]),
+        )
+
+    @staticmethod
+    def clawed_back(connection: Connection, e: Any, _: int) -> None:
+        update(connection, e, status="clawback", case_id=e.case_id, clawback_fen=e.amount_fen)
+
+    @staticmethod
+    def recovered(connection: Connection, e: Any, _: int) -> None:
+        c = CLAIMS.c
+        status = sa.case(
+            (c.recovered_fen + e.amount_fen >= c.clawback_fen, "recovered"), else_=c.status
+        )
+        update(connection, e, status=status, recovered_fen=c.recovered_fen + e.amount_fen)
 
     @staticmethod
     def publicized(connection: Connection, e: Any, _: int) -> None:
@@ -148,6 +182,8 @@ class ClaimRegister(Projection):
                 paid_fen=0,
                 advance_settled_fen=0,
                 open_objections=0,
+                clawback_fen=0,
+                recovered_fen=0,
                 reasons="[]",
                 citations="[]",
             )

@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from domain.case import Recovery
 from domain.claim import Claim
 from domain.finance import Advance, Allocation, ClassFunding, Payment, Reconciliation
 from domain.fund import Deposit, Fund
@@ -167,6 +168,50 @@ class Journal(Projection):
         self.on(Payment.Made, self.payment_made)
         self.on(ClassFunding.ExcessReceivable, self.excess_receivable)
         self.on(Reconciliation.Confirmed, self.reconciliation_confirmed)
+        self.on(Claim.RejectedByCase, self.claim_rejected_by_case)
+        self.on(Claim.ClawedBack, self.claim_clawed_back)
+        self.on(ClassFunding.AdvanceClawedBack, self.advance_clawed_back)
+        self.on(Recovery.Recorded, self.recovery_recorded)
+
+    @staticmethod
+    def claim_rejected_by_case(connection: Connection, e: Any, n: int) -> None:
+        if not e.reversed_fen:
+            return
+        claim = claim_key(connection, e)
+        postings = [
+            Posting(PAYABLE, debit_fen=e.reversed_fen, subsidy=claim.subsidy),
+            Posting(EXPENSE, credit_fen=e.reversed_fen, subsidy=claim.subsidy),
+        ]
+        write_entry(
+            connection, (n, claim.fund_id, e.on), "claim_rejected_by_case", claim.claim_id, postings
+        )
+
+    @staticmethod
+    def claim_clawed_back(connection: Connection, e: Any, n: int) -> None:
+        claim = claim_key(connection, e)
+        postings = [
+            Posting(CLAWBACKS, debit_fen=e.amount_fen),
+            Posting(EXPENSE, credit_fen=e.amount_fen, subsidy=claim.subsidy),
+        ]
+        write_entry(connection, (n, claim.fund_id, e.on), "clawback", claim.claim_id, postings)
+
+    @staticmethod
+    def advance_clawed_back(connection: Connection, e: Any, n: int) -> None:
+        postings = [
+            Posting(CLAWBACKS, debit_fen=e.amount_fen),
+            Posting(ADVANCES, credit_fen=e.amount_fen),
+        ]
+        write_entry(connection, (n, e.fund_id, e.on), "advance_clawback", e.advance_id, postings)
+
+    @staticmethod
+    def recovery_recorded(connection: Connection, e: Any, n: int) -> None:
+        postings = [
+            Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
+            Posting(CLAWBACKS, credit_fen=e.amount_fen),
+        ]
+        write_entry(
+            connection, (n, e.fund_id, e.on), "recovery", e.recovery_id, postings, e.reference
+        )
 
     @staticmethod
     def reconciliation_confirmed(connection: Connection, e: Any, _: int) -> None:

@@ -26,6 +26,13 @@ CHANNEL_ORDER: tuple[str, ...] = (
 )
 
 
+def fraud_citation(pack: RulePack) -> str:
+    """The clause on recovering fraudulently obtained money (Kunshan 十六), or the document."""
+    if "fraud_recovery_clause" in pack.parameters:
+        return pack.cite_parameter("fraud_recovery_clause")
+    return pack.document
+
+
 def channel_parameter(channel: str) -> str:
     """The pack parameter listing the subsidies a document charges to `channel` first."""
     return f"channel_{channel}_subsidies"

@@ -86,6 +86,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "confirm_reconciliation": {"reconciliation_id": "REC-1", "fund_id": "KS", "through": "2020-11-30",
                                "date": "2020-12-02", "confirmed_by": "财务科", "statement_sha256": "ab" * 32,
                                "matched": 12},
+    "clear_flag": {"flag_id": "ATT-01:X", "date": "2020-12-02", "cleared_by": "稽查科", "reason": "排课记录有误，已核实"},
 }  # fmt: skip
 
 CONTRACT_TYPES = [
@@ -96,7 +97,7 @@ CONTRACT_TYPES = [
     "conclude_case", "record_recovery",
 ]  # fmt: skip
 # Extensions of the contract (allowed: "names may be extended"), listed after its own.
-EXTENSION_TYPES = ["confirm_reconciliation"]
+EXTENSION_TYPES = ["confirm_reconciliation", "clear_flag"]
 
 
 def good(type_: str, **changes: Any) -> dict[str, Any]:

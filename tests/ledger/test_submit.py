@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ledger import demo
+from ledger.commands import Command
 from ledger.service import Skillfund
 from tests.conftest import event_count, submit, submit_one
 from tests.ledger.factories import FUND, certificate, claim, opening
@@ -247,18 +248,10 @@ def test_a_bad_line_does_not_stop_the_lines_after_it(sf: Skillfund) -> None:
     assert [r.line for r in results] == [1, 2, 3]
 
 
-def test_a_command_type_the_ledger_does_not_run_yet_is_refused_not_dropped(sf: Skillfund) -> None:
-    submit(sf, *opening())
-    result = submit_one(
-        sf,
-        {
-            "type": "open_case",
-            "case_id": "CASE-1",
-            "date": "2020-07-01",
-            "subject_ids": [demo.WANG],
-            "reason": "tip-off",
-        },
-    )
+def test_a_command_type_the_ledger_has_no_handler_for_is_refused_not_dropped(sf: Skillfund) -> None:
+    command = Command(type="unheard_of", key="X-1", fields={}, digest="0" * 64)
+
+    result = sf.ledger.execute(command)
 
     assert result.status == "refused"
     assert result.error is not None and result.error["code"] == "not_supported"
