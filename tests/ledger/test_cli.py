@@ -91,7 +91,9 @@ def test_demo_then_queries_show_balance_claims_history_and_rebuild(
 
     assert main(["balance", demo.FUND, "--json"]) == 0
     balance = json.loads(capsys.readouterr().out)
-    assert balance["cash"] == "242985500.00"  # 253,000,000 − 10,000,000 allocated − 3000 advanced − 11,500 paid.
+    assert (
+        balance["cash"] == "242985500.00"
+    )  # 253,000,000 − 10,000,000 allocated − 3000 advanced − 11,500 paid.
     assert balance["consolidated"]["cash"] == "252985500.00"
     assert main(["show", "claim", "KS-C-2020-0001", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
@@ -105,7 +107,12 @@ def test_demo_then_queries_show_balance_claims_history_and_rebuild(
     assert len(json.loads(capsys.readouterr().out)) == 6
     assert main(["history", "KS-C-2020-0001", "--json"]) == 0
     events = json.loads(capsys.readouterr().out)["events"]
-    assert [e["event"] for e in events] == ["ClaimFiled", "ClaimApproved", "ClaimPublicized", "ClaimPaid"]
+    assert [e["event"] for e in events] == [
+        "ClaimFiled",
+        "ClaimApproved",
+        "ClaimPublicized",
+        "ClaimPaid",
+    ]
     assert all(e["recorded_at"] and e["business_date"] for e in events)
     assert main(["history", "KS-C-2020-0001", "--as-of", "2020-10-31", "--json"]) == 0
     as_of = json.loads(capsys.readouterr().out)["events"]

@@ -332,7 +332,9 @@ def test_no_channel_goes_below_zero(sf: Skillfund) -> None:
     assert (result.status, result.error["code"]) == ("refused", "insufficient_funds")
 
 
-def test_a_publicity_outside_the_holiday_calendar_is_refused_naming_the_start_date(trained: Skillfund) -> None:
+def test_a_publicity_outside_the_holiday_calendar_is_refused_naming_the_start_date(
+    trained: Skillfund,
+) -> None:
     claims(trained)
 
     result = submit_one(trained, publicity("GS-1", ["KS-C-2020-0011"], "2024-03-01"))

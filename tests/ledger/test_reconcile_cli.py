@@ -58,7 +58,9 @@ def test_a_gbk_statement_with_chinese_headers_is_read(db: str, tmp_path: Path, c
     assert main(["--db", db, "reconcile", demo.FUND, str(path), "--json"]) == 0
 
 
-def test_a_payment_missing_from_the_bank_is_reported_and_exits_1(db: str, tmp_path: Path, capsys) -> None:
+def test_a_payment_missing_from_the_bank_is_reported_and_exits_1(
+    db: str, tmp_path: Path, capsys
+) -> None:
     code = main(["--db", db, "reconcile", demo.FUND, statement(tmp_path, STATEMENT[:-1]), "--json"])
 
     data = json.loads(capsys.readouterr().out)
@@ -69,14 +71,37 @@ def test_a_payment_missing_from_the_bank_is_reported_and_exits_1(db: str, tmp_pa
 def test_a_bank_line_the_ledger_does_not_know_is_reported(db: str, tmp_path: Path, capsys) -> None:
     extra = "2020-11-05,88.00,debit,BANK-FEE-11,中国工商银行"
 
-    assert main(["--db", db, "reconcile", demo.FUND, statement(tmp_path, [*STATEMENT, extra]), "--json"]) == 1
-    assert [b["reference"] for b in json.loads(capsys.readouterr().out)["bank_only"]] == ["BANK-FEE-11"]
+    assert (
+        main(
+            ["--db", db, "reconcile", demo.FUND, statement(tmp_path, [*STATEMENT, extra]), "--json"]
+        )
+        == 1
+    )
+    assert [b["reference"] for b in json.loads(capsys.readouterr().out)["bank_only"]] == [
+        "BANK-FEE-11"
+    ]
 
 
-def test_confirming_a_reconciliation_records_who_and_when_and_balance_shows_it(db: str, tmp_path: Path, capsys) -> None:
+def test_confirming_a_reconciliation_records_who_and_when_and_balance_shows_it(
+    db: str, tmp_path: Path, capsys
+) -> None:
     path = statement(tmp_path, STATEMENT)
 
-    code = main(["--db", db, "reconcile", demo.FUND, path, "--confirm", "--by", "财务科 李会计", "--on", "2020-11-10", "--json"])
+    code = main(
+        [
+            "--db",
+            db,
+            "reconcile",
+            demo.FUND,
+            path,
+            "--confirm",
+            "--by",
+            "财务科 李会计",
+            "--on",
+            "2020-11-10",
+            "--json",
+        ]
+    )
     confirmation = json.loads(capsys.readouterr().out)["confirmation"]
     main(["--db", db, "balance", demo.FUND, "--json"])
     balance = json.loads(capsys.readouterr().out)
@@ -87,14 +112,28 @@ def test_confirming_a_reconciliation_records_who_and_when_and_balance_shows_it(d
 
 
 def test_an_unreconciled_statement_is_not_confirmed(db: str, tmp_path: Path, capsys) -> None:
-    code = main(["--db", db, "reconcile", demo.FUND, statement(tmp_path, STATEMENT[:-1]), "--confirm", "--by", "x", "--json"])
+    code = main(
+        [
+            "--db",
+            db,
+            "reconcile",
+            demo.FUND,
+            statement(tmp_path, STATEMENT[:-1]),
+            "--confirm",
+            "--by",
+            "x",
+            "--json",
+        ]
+    )
 
     assert code == 1
     assert json.loads(capsys.readouterr().out)["confirmation"]["status"] == "refused"
 
 
 def test_an_unreadable_statement_is_a_usage_error(db: str, tmp_path: Path, capsys) -> None:
-    code = main(["--db", db, "reconcile", demo.FUND, statement(tmp_path, ["2020-13-01,1.00,credit,x,y"])])
+    code = main(
+        ["--db", db, "reconcile", demo.FUND, statement(tmp_path, ["2020-13-01,1.00,credit,x,y"])]
+    )
 
     assert code == 2
     assert "line 2" in capsys.readouterr().err
