@@ -32,6 +32,16 @@ def business_date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def add_time_travel(parser: argparse.ArgumentParser) -> None:
+    """--as-of (business date) and --known-at (what had been recorded by then), combinable."""
+    parser.add_argument("--as-of", type=business_date_arg, metavar="DATE", help="business date")
+    parser.add_argument(
+        "--known-at",
+        metavar="TIMESTAMP",
+        help="as recorded by then: YYYY-MM-DD (end of day) or ISO 8601, Asia/Shanghai by default",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skillfund",
@@ -57,21 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
         "kind", choices=["fund", "claim", "person", "institution", "class", "certificate"]
     )
     show.add_argument("id")
+    add_time_travel(show)
     show.add_argument("--json", action="store_true")
     claims = verbs.add_parser("claims", help="the claim register")
     claims.add_argument("--fund")
     claims.add_argument("--status")
     claims.add_argument("--person")
+    add_time_travel(claims)
     claims.add_argument("--json", action="store_true")
     balance = verbs.add_parser("balance", help="the dedicated account of a fund")
     balance.add_argument("fund")
-    balance.add_argument("--as-of", type=business_date_arg, metavar="DATE")
+    add_time_travel(balance)
     balance.add_argument("--json", action="store_true")
     history = verbs.add_parser(
         "history", help="every event of an entity, in order, with recorded time"
     )
     history.add_argument("id")
-    history.add_argument("--as-of", type=business_date_arg, metavar="DATE")
+    add_time_travel(history)
     history.add_argument("--json", action="store_true")
     rebuild = verbs.add_parser(
         "rebuild", help="rebuild every projection from the event log; prints a digest"
@@ -101,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--on", type=business_date_arg, metavar="DATE", help="confirmation date (default today)"
     )
     reconcile.add_argument("--json", action="store_true")
+    reassess = verbs.add_parser(
+        "reassess", help="decide every recorded claim again; list any that differ"
+    )
+    reassess.add_argument("--fund")
+    reassess.add_argument("--json", action="store_true")
     demo = verbs.add_parser(
         "demo", help="a small realistic Kunshan year, end to end, on the database"
     )

@@ -12,12 +12,14 @@ from domain.money import format_fen
 from domain.parties import Institution, Person
 from domain.training import Certificate, TrainingClass
 from ledger.service import Skillfund
+from ledger.timetravel import Cutoff, aggregate_as_of, view_engine
 from projections.balance import Balance, balance, sub_accounts
 from projections.claims import claim_rows, claims_of
 from projections.directory import enrollments, resolve
 from projections.journal import reconciled_through
 
 HIDDEN_EVENT_FIELDS = ("originator_id", "originator_version", "timestamp", "originator_topic")
+NO_CUTOFF = Cutoff()
 
 
 class NotFoundError(Exception):
@@ -67,11 +69,16 @@ def balance_json(b: Balance) -> dict[str, Any]:
     )
 
 
-def fund_balance(sf: Skillfund, fund_id: str, as_of: date | None) -> dict[str, Any]:
+def fund_balance(
+    sf: Skillfund, fund_id: str, as_of: date | None, cutoff: Cutoff = NO_CUTOFF
+) -> dict[str, Any]:
     """The fund's own balance; a city fund with district sub-accounts also gets their
-    balances and the consolidated figures (allocations between them cancel out)."""
-    fund_aggregate(sf, fund_id)
-    with sf.engine.connect() as connection:
+    balances and the consolidated figures (allocations between them cancel out).
+    Postings carry their business date, so --as-of alone reads the live journal; a
+    --known-at replays the journal as it was known then."""
+    fund_aggregate(sf, fund_id, cutoff)
+    known = Cutoff(known_at=cutoff.known_at)
+    with view_engine(sf, known) as engine, engine.connect() as connection:
         data = balance_json(balance(connection, [fund_id], as_of))
         data["reconciled_through"] = public(reconciled_through(connection, fund_id, as_of))
         children = sub_accounts(connection, fund_id)
@@ -79,133 +86,100 @@ def fund_balance(sf: Skillfund, fund_id: str, as_of: date | None) -> dict[str, A
             data["sub_accounts"] = [balance_json(balance(connection, [c], as_of)) for c in children]
             consolidated = balance_json(balance(connection, [fund_id, *children], as_of))
             data["consolidated"] = consolidated | {"fund_ids": [fund_id, *children]}
+    if cutoff.known_at is not None:
+        data["known_at"] = cutoff.known_at.isoformat()
     return data
 
 
-def fund_aggregate(sf: Skillfund, fund_id: str) -> Fund:
-    fund = sf.ledger.find(Fund, Fund.create_id(fund_id))
-    if fund is None:
-        raise NotFoundError(f"no fund {fund_id!r} is recorded")
-    return fund
+def find_as_of(sf: Skillfund, cls: Any, key: str, kind: str, cutoff: Cutoff) -> Any:
+    """The aggregate as the cutoff sees it; NotFoundError when it did not exist yet."""
+    aggregate_id = cls.create_id(key)
+    found = (
+        aggregate_as_of(sf, aggregate_id, cutoff)
+        if cutoff.active
+        else sf.ledger.find(cls, aggregate_id)
+    )
+    if found is None:
+        raise NotFoundError(
+            f"no {kind} {key!r} is recorded" + (" by then" if cutoff.active else "")
+        )
+    return found
 
 
-def claim_register(sf: Skillfund, **filters: Any) -> list[dict[str, Any]]:
-    with sf.engine.connect() as connection:
+def fund_aggregate(sf: Skillfund, fund_id: str, cutoff: Cutoff = NO_CUTOFF) -> Fund:
+    return find_as_of(sf, Fund, fund_id, "fund", cutoff)  # type: ignore[no-any-return]
+
+
+def claim_register(
+    sf: Skillfund, cutoff: Cutoff = NO_CUTOFF, **filters: Any
+) -> list[dict[str, Any]]:
+    with view_engine(sf, cutoff) as engine, engine.connect() as connection:
         return [public(row) for row in claim_rows(connection, **filters)]
 
 
-def show(sf: Skillfund, kind: str, key: str) -> dict[str, Any]:
-    return SHOW[kind](sf, key)
+def show(sf: Skillfund, kind: str, key: str, cutoff: Cutoff = NO_CUTOFF) -> dict[str, Any]:
+    if kind == "claim":
+        return show_claim(sf, key, cutoff)
+    aggregate = find_as_of(sf, SHOWN[kind][0], key, kind, cutoff)
+    data = {name: getattr(aggregate, name, None) for name in SHOWN[kind][1]}
+    with view_engine(sf, cutoff) as engine, engine.connect() as connection:
+        data |= related(connection, kind, key, aggregate, cutoff)
+    if kind == "fund":
+        data["balance"] = fund_balance(sf, key, cutoff.as_of, cutoff)
+    return public(data)
 
 
-def show_claim(sf: Skillfund, claim_id: str) -> dict[str, Any]:
-    rows = claim_register(sf, claim_id=claim_id)
+def show_claim(sf: Skillfund, claim_id: str, cutoff: Cutoff = NO_CUTOFF) -> dict[str, Any]:
+    rows = claim_register(sf, cutoff, claim_id=claim_id)
     if not rows:
-        raise NotFoundError(f"no claim {claim_id!r} is recorded")
+        raise NotFoundError(
+            f"no claim {claim_id!r} is recorded" + (" by then" if cutoff.active else "")
+        )
     return rows[0]
 
 
-def show_fund(sf: Skillfund, fund_id: str) -> dict[str, Any]:
-    fund = fund_aggregate(sf, fund_id)
-    data = {
-        "fund_id": fund.fund_id,
-        "jurisdiction": fund.jurisdiction,
-        "name": fund.name,
-        "parent_fund_id": fund.parent_fund_id,
-        "opened_on": fund.opened_on,
-    }
-    return public(data) | {"balance": fund_balance(sf, fund_id, None)}
-
-
-def show_person(sf: Skillfund, person_id: str) -> dict[str, Any]:
-    person = sf.ledger.find(Person, Person.create_id(person_id))
-    if person is None:
-        raise NotFoundError(f"no person {person_id!r} is recorded")
-    with sf.engine.connect() as connection:
-        data = {
-            "person_id": person.person_id,
-            "registered_on": person.registered_on,
-            "facts": person.facts_on(None),
-            "updates": [{"date": on, "changes": changes} for on, changes in person.updates],
-            "enrollments": enrollments(connection, "person_id", person_id),
-            "claims": claims_of(connection, "person_id", person_id),
+def related(connection: Any, kind: str, key: str, aggregate: Any, cutoff: Cutoff) -> dict[str, Any]:
+    """The lists shown beside an entity: its enrolments, trainees and claims."""
+    if kind == "person":
+        return {
+            "facts": aggregate.facts_on(cutoff.as_of),
+            "updates": [{"date": on, "changes": ch} for on, ch in aggregate.updates],
+            "enrollments": enrollments(connection, "person_id", key),
+            "claims": claims_of(connection, "person_id", key),
         }
-    return public(data)
+    if kind == "institution":
+        return {"claims_as_beneficiary": claims_of(connection, "beneficiary_id", key)}
+    if kind == "class":
+        return {
+            "trainees": enrollments(connection, "class_id", key),
+            "claims": claims_of(connection, "class_id", key),
+        }
+    return {}
 
 
-def show_institution(sf: Skillfund, institution_id: str) -> dict[str, Any]:
-    institution = sf.ledger.find(Institution, Institution.create_id(institution_id))
-    if institution is None:
-        raise NotFoundError(f"no institution {institution_id!r} is recorded")
-    fields = (
-        "institution_id",
-        "name",
-        "kind",
-        "jurisdiction",
-        "insured",
-        "account",
-        "address",
-        "registered_on",
-        "banned",
-    )
-    with sf.engine.connect() as connection:
-        data = {name: getattr(institution, name) for name in fields}
-        data["claims_as_beneficiary"] = claims_of(connection, "beneficiary_id", institution_id)
-    return public(data)
+# What `show` prints of each kind of aggregate.
+SHOWN: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "fund": (Fund, ("fund_id", "jurisdiction", "name", "parent_fund_id", "opened_on")),
+    "person": (Person, ("person_id", "registered_on")),
+    "institution": (
+        Institution,
+        ("institution_id", "name", "kind", "jurisdiction", "insured", "account", "address",
+         "registered_on", "banned"),
+    ),
+    "class": (
+        TrainingClass,
+        ("class_id", "fund_id", "institution_id", "scheme", "occupation", "level", "start_date",
+         "end_date", "class_hours", "venue"),
+    ),
+    "certificate": (
+        Certificate,
+        ("certificate_no", "person_id", "kind", "occupation", "level", "issued_on", "issuer_id",
+         "issued_in", "claim_id"),
+    ),
+}  # fmt: skip
 
 
-def show_class(sf: Skillfund, class_id: str) -> dict[str, Any]:
-    klass = sf.ledger.find(TrainingClass, TrainingClass.create_id(class_id))
-    if klass is None:
-        raise NotFoundError(f"no class {class_id!r} is recorded")
-    fields = (
-        "class_id",
-        "fund_id",
-        "institution_id",
-        "scheme",
-        "occupation",
-        "level",
-        "start_date",
-        "end_date",
-        "class_hours",
-        "venue",
-    )
-    with sf.engine.connect() as connection:
-        data = {name: getattr(klass, name) for name in fields}
-        data["trainees"] = enrollments(connection, "class_id", class_id)
-        data["claims"] = claims_of(connection, "class_id", class_id)
-    return public(data)
-
-
-def show_certificate(sf: Skillfund, certificate_no: str) -> dict[str, Any]:
-    certificate = sf.ledger.find(Certificate, Certificate.create_id(certificate_no))
-    if certificate is None:
-        raise NotFoundError(f"no certificate {certificate_no!r} is recorded")
-    fields = (
-        "certificate_no",
-        "person_id",
-        "kind",
-        "occupation",
-        "level",
-        "issued_on",
-        "issuer_id",
-        "issued_in",
-        "claim_id",
-    )
-    return public({name: getattr(certificate, name) for name in fields})
-
-
-SHOW = {
-    "fund": show_fund,
-    "claim": show_claim,
-    "person": show_person,
-    "institution": show_institution,
-    "class": show_class,
-    "certificate": show_certificate,
-}
-
-
-def history(sf: Skillfund, key: str, as_of: date | None = None) -> dict[str, Any]:
+def history(sf: Skillfund, key: str, cutoff: Cutoff = NO_CUTOFF) -> dict[str, Any]:
     """Every event of the entities a key names, in recording order, with both dates."""
     with sf.engine.connect() as connection:
         entities = resolve(connection, key)
@@ -214,12 +188,11 @@ def history(sf: Skillfund, key: str, as_of: date | None = None) -> dict[str, Any
     events = []
     for entity in entities:
         for domain_event in sf.ledger.events.get(UUID(entity["aggregate_id"])):
-            on = business_date(domain_event)
-            if as_of is not None and on is not None and on > as_of:
-                continue
-            events.append(event_row(entity["kind"], domain_event, on))
+            if cutoff.admits(domain_event):
+                events.append(event_row(entity["kind"], domain_event, business_date(domain_event)))
     events.sort(key=lambda row: (row["recorded_at"], row["kind"], row["version"]))
-    return {"id": key, "as_of": public(as_of), "events": events}
+    known_at = cutoff.known_at.isoformat() if cutoff.known_at else None
+    return {"id": key, "as_of": public(cutoff.as_of), "known_at": known_at, "events": events}
 
 
 def event_row(kind: str, domain_event: Any, on: date | None) -> dict[str, Any]:

@@ -10,14 +10,16 @@ from functools import partial
 from typing import Any
 
 from domain.money import format_fen
-from ledger.cli import EXIT_FAILED, EXIT_OK, emit, read_inputs
+from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit, read_inputs
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
+from ledger.reassess import reassess_verb
 from ledger.reconcile_verb import reconcile_verb
 from ledger.results import Result
 from ledger.service import Skillfund, opened, submit_lines
 from ledger.tables import render, render_mapping
+from ledger.timetravel import Cutoff, CutoffError, parse_known_at
 
 CLAIM_COLUMNS = [
     ("claim_id", "claim 申请"),
@@ -30,6 +32,15 @@ CLAIM_COLUMNS = [
     ("paid", "paid 已付"),
     ("citations", "citation 依据"),
 ]
+
+
+def cutoff_of(args: Namespace) -> Cutoff:
+    """The time-travel cutoff of a query verb's --as-of and --known-at."""
+    try:
+        known_at = parse_known_at(args.known_at) if args.known_at else None
+    except CutoffError as problem:
+        raise UsageError(str(problem)) from None
+    return Cutoff(as_of=args.as_of, known_at=known_at)
 
 
 def init(args: Namespace, url: str) -> int:
@@ -101,7 +112,7 @@ def show_verb(args: Namespace, url: str) -> int:
     with opened(url) as sf:
         catch_up(sf)
         try:
-            data = show(sf, args.kind, args.id)
+            data = show(sf, args.kind, args.id, cutoff_of(args))
         except NotFoundError as missing:
             print(f"skillfund: {missing}", file=sys.stderr)
             return EXIT_FAILED
@@ -112,7 +123,9 @@ def show_verb(args: Namespace, url: str) -> int:
 def claims_verb(args: Namespace, url: str) -> int:
     with opened(url) as sf:
         catch_up(sf)
-        rows = claim_register(sf, fund_id=args.fund, status=args.status, person_id=args.person)
+        rows = claim_register(
+            sf, cutoff_of(args), fund_id=args.fund, status=args.status, person_id=args.person
+        )
     emit(
         rows,
         args.json,
@@ -174,7 +187,7 @@ def balance_verb(args: Namespace, url: str) -> int:
     with opened(url) as sf:
         catch_up(sf)
         try:
-            data = fund_balance(sf, args.fund, args.as_of)
+            data = fund_balance(sf, args.fund, args.as_of, cutoff_of(args))
         except NotFoundError as missing:
             print(f"skillfund: {missing}", file=sys.stderr)
             return EXIT_FAILED
@@ -186,7 +199,7 @@ def history_verb(args: Namespace, url: str) -> int:
     with opened(url) as sf:
         catch_up(sf)
         try:
-            data = history(sf, args.id, args.as_of)
+            data = history(sf, args.id, cutoff_of(args))
         except NotFoundError as missing:
             print(f"skillfund: {missing}", file=sys.stderr)
             return EXIT_FAILED
@@ -281,4 +294,6 @@ def rules_verb(args: Namespace, url: str) -> int:
     return EXIT_OK
 
 
-VERBS.update({"demo": demo_verb, "rules": rules_verb, "reconcile": reconcile_verb})
+VERBS.update(
+    {"demo": demo_verb, "rules": rules_verb, "reconcile": reconcile_verb, "reassess": reassess_verb}
+)

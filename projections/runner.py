@@ -42,6 +42,11 @@ class Runner:
     def max_notification_id(self, connection: Connection) -> int:
         return int(connection.execute(sa.select(sa.func.max(self.events.c.id))).scalar() or 0)
 
+    def head(self) -> int:
+        """The newest notification id of the log (0 when empty)."""
+        with self.engine.connect() as connection:
+            return self.max_notification_id(connection)
+
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply every new event to every projection; returns the number of events applied."""
         applied = 0
