@@ -11,6 +11,8 @@ goes in JURISDICTION_MODULES. Rules are pure: no I/O, no clock, no logging.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date
 from importlib import import_module
 from typing import Any
@@ -22,6 +24,7 @@ from rules.pack import (
     NoRulePackError,
     Parameter,
     RulePack,
+    SubsidyRule,
     pack_for,
     packs_in_force,
     packs_of,
@@ -41,17 +44,27 @@ __all__ = [
 ]
 
 # The jurisdiction modules; importing one registers its packs.
-JURISDICTION_MODULES = ("rules.kunshan",)
+JURISDICTION_MODULES = (
+    "rules.kunshan",
+    "rules.yuncheng",
+    "rules.jinhua",
+    "rules.rugao",
+    "rules.linkou",
+)
 for _module in JURISDICTION_MODULES:
     import_module(_module)
 
 
-def assess(facts: ClaimFacts) -> Decision:
-    """The decision on one claim under the rule pack in force on its training date."""
+def assess(facts: ClaimFacts, packs: Sequence[RulePack] = PACKS) -> Decision:
+    """The decision on one claim under the rule pack in force on its training date.
+
+    `packs` is the registry to look in (a test may pass its own, e.g. with a second
+    version of a pack); the decision records the pack's label, so a later version never
+    changes a decision already recorded."""
     try:
-        pack = pack_for(facts.jurisdiction, facts.training_date)
+        pack = pack_for(facts.jurisdiction, facts.training_date, packs)
     except NoRulePackError:
-        return _no_rule_pack(facts)
+        return _no_rule_pack(facts, packs)
     rule = pack.rules.get(facts.subsidy)
     if rule is None:
         return unprovided_decision(facts, pack).with_pack(pack.label)
@@ -74,8 +87,8 @@ def _unique_by_code(reasons: list[Reason]) -> list[Reason]:
     return list(first.values())
 
 
-def _no_rule_pack(facts: ClaimFacts) -> Decision:
-    known = packs_of(facts.jurisdiction)
+def _no_rule_pack(facts: ClaimFacts, packs: Sequence[RulePack]) -> Decision:
+    known = packs_of(facts.jurisdiction, packs)
     periods = "; ".join(
         f"{p.document} {p.effective_from.isoformat()}..{_iso(p.effective_to)}" for p in known
     )
@@ -88,12 +101,14 @@ def _no_rule_pack(facts: ClaimFacts) -> Decision:
     )
 
 
-def explain(jurisdiction: str | None, on: date) -> list[dict[str, Any]]:
+def explain(
+    jurisdiction: str | None, on: date, packs: Sequence[RulePack] = PACKS
+) -> list[dict[str, Any]]:
     """Every rule in force on a date, of one jurisdiction or (None) of all: per subsidy its
     payee, shared checks, figures and citation; then the subsidies not paid, and the
     figures no subsidy rule reads (limits, advance cap, the fund)."""
     rows: list[dict[str, Any]] = []
-    for pack in packs_in_force(jurisdiction, on):
+    for pack in packs_in_force(jurisdiction, on, packs):
         rows.extend(_explain_pack(pack))
     return rows
 
@@ -110,24 +125,7 @@ def _explain_pack(pack: RulePack) -> list[dict[str, Any]]:
     used: set[str] = set()
     for subsidy, rule in pack.rules.items():
         used.update(rule.parameters)
-        rows.append(
-            {
-                **head,
-                "kind": "subsidy",
-                "subsidy": subsidy,
-                "rule_id": f"{pack.jurisdiction}.{subsidy}",
-                "summary": rule.summary,
-                "citation": pack.cite(rule.clause),
-                "payee": rule.payee.describe(),
-                "payee_enterprise_paid": (
-                    rule.payee_enterprise_paid.describe() if rule.payee_enterprise_paid else None
-                ),
-                "certificate_kinds": sorted(rule.certificate_kinds),
-                "schemes": sorted(rule.schemes),
-                "checks": [_explain_check(pack, name, subsidy) for name in rule.checks],
-                "figures": [_explain_figure(pack, name) for name in rule.parameters],
-            }
-        )
+        rows.append({**head, **_explain_rule(pack, subsidy, rule)})
     for subsidy, entry in pack.unprovided.items():
         rows.append(
             {
@@ -140,8 +138,30 @@ def _explain_pack(pack: RulePack) -> list[dict[str, Any]]:
         )
     for name in pack.parameters:
         if name not in used:
-            rows.append({**head, "kind": "figure", **_explain_figure(pack, name)})
+            figure = _explain_figure(pack, name)
+            # "summary" lets a table whose columns come from a subsidy row show the figure.
+            summary = f"{name} = {json.dumps(figure['value'], ensure_ascii=False)}"
+            rows.append({**head, "kind": "figure", "summary": summary, **figure})
     return rows
+
+
+def _explain_rule(pack: RulePack, subsidy: str, rule: SubsidyRule) -> dict[str, Any]:
+    """One subsidy rule as plain JSON: payee, checks with their clauses, figures."""
+    return {
+        "kind": "subsidy",
+        "subsidy": subsidy,
+        "rule_id": f"{pack.jurisdiction}.{subsidy}",
+        "summary": rule.summary,
+        "citation": pack.cite(rule.clause),
+        "payee": rule.payee.describe(),
+        "payee_enterprise_paid": (
+            rule.payee_enterprise_paid.describe() if rule.payee_enterprise_paid else None
+        ),
+        "certificate_kinds": sorted(rule.certificate_kinds),
+        "schemes": sorted(rule.schemes),
+        "checks": [_explain_check(pack, name, subsidy) for name in rule.checks],
+        "figures": [_explain_figure(pack, name) for name in rule.parameters],
+    }
 
 
 def _explain_check(pack: RulePack, name: str, subsidy: str) -> dict[str, str]:

@@ -291,6 +291,10 @@ PARAMETERS: dict[str, Parameter] = {
         frozenset({"special_ability", "special_operation", "training_completion"}), "十四"
     ),
     "advance_percent_max": Parameter(50, "十四"),
+    "channel_employment_subsidy_subsidies": Parameter(
+        frozenset({"living_allowance"}), "十三", "通过就业补助资金给予生活费补贴"
+    ),
+    "fraud_recovery_clause": Parameter(0, "十六", "虚假培训套取、骗取资金: recovered, cited by cases"),
     "attendance_min_percent": Parameter(80, "十", "FRAUD_RULES TRN-02 default; 十: 培训考勤监管"),
 }
 

@@ -17,7 +17,9 @@ from typing import TypeAlias
 from domain.decision import Decision
 from rules.facts import ClaimFacts
 
-ParameterValue: TypeAlias = int | Mapping[str, int] | frozenset[str]
+# A figure: an amount, count or percentage; a table by key; a set of names; a date; or
+# None where the document leaves the figure unset (the rule that reads it answers no_rate).
+ParameterValue: TypeAlias = int | Mapping[str, int] | frozenset[str] | date | None
 Compute: TypeAlias = Callable[[ClaimFacts, "RulePack"], Decision]
 
 PERSON = "person"  # A payee kind: the trainee himself or herself.
@@ -52,11 +54,13 @@ class Parameter:
     note: str = ""
     placeholder: bool = False
 
-    def as_json(self) -> int | dict[str, int] | list[str]:
-        """The value as plain JSON: sets as sorted lists, tables as dicts."""
+    def as_json(self) -> int | dict[str, int] | list[str] | str | None:
+        """The value as plain JSON: sets as sorted lists, tables as dicts, dates as ISO."""
         if isinstance(self.value, frozenset):
             return sorted(self.value)
-        if isinstance(self.value, int):
+        if isinstance(self.value, date):
+            return self.value.isoformat()
+        if self.value is None or isinstance(self.value, int):
             return self.value
         return dict(self.value)
 
@@ -67,16 +71,21 @@ class Payee:
 
     `insured`: the institution must take part in unemployment insurance.
     `employer`: the institution must be the person's employer where the employer is known.
+    `organiser`: the institution must be the one that ran the claim's class; without a
+    class, the person's employer where the employer is known (who organised the training).
     """
 
     kinds: frozenset[str]
     insured: bool = False
     employer: bool = False
+    organiser: bool = False
 
     def describe(self) -> str:
         text = " or ".join(sorted(self.kinds))
         if self.insured:
             text = f"insured {text}"
+        if self.organiser:
+            return f"{text} (that ran the class)"
         return f"{text} (the person's employer)" if self.employer else text
 
 
@@ -175,10 +184,23 @@ class RulePack:
             raise TypeError(f"parameter {name} of {self.label} is not a single figure")
         return value
 
+    def optional_figure(self, name: str) -> int | None:
+        """A single figure the document may leave unset (None): the caller answers no_rate."""
+        if self.parameters[name].value is None:
+            return None
+        return self.figure(name)
+
+    def day(self, name: str) -> date:
+        """A date the document states, e.g. the first day certificates count from."""
+        value = self.parameters[name].value
+        if not isinstance(value, date):
+            raise TypeError(f"parameter {name} of {self.label} is not a date")
+        return value
+
     def table(self, name: str) -> Mapping[str, int]:
         """A figure by key, e.g. an amount in fen by level."""
         value = self.parameters[name].value
-        if isinstance(value, (int, frozenset)):
+        if not isinstance(value, Mapping):
             raise TypeError(f"parameter {name} of {self.label} is not a table")
         return value
 

@@ -93,9 +93,24 @@ def payee_problem(facts: ClaimFacts, payee: Payee) -> str | None:
     if payee.insured and not institution.insured:
         return f"{institution.institution_id} does not take part in unemployment insurance"
     employer_id = facts.person.employer_id
+    if payee.organiser:
+        return organiser_problem(facts, institution.institution_id)
     if payee.employer and employer_id is not None and employer_id != institution.institution_id:
         return f"the person's employer is {employer_id}, not {institution.institution_id}"
     return None
+
+
+def organiser_problem(facts: ClaimFacts, institution_id: str) -> str | None:
+    """Why the institution did not organise the training: another institution ran the
+    class, or (no class) the person works for another enterprise. None when it did."""
+    if facts.klass is not None:
+        if facts.klass.institution_id == institution_id:
+            return None
+        return f"class {facts.klass.class_id} was run by {facts.klass.institution_id}"
+    employer_id = facts.person.employer_id
+    if employer_id is None or employer_id == institution_id:
+        return None
+    return f"the claim names no class and the person's employer is {employer_id}"
 
 
 def check_annual_limit(facts: ClaimFacts, pack: RulePack) -> list[Reason]:
@@ -206,6 +221,36 @@ def check_certificate_local(facts: ClaimFacts, pack: RulePack) -> list[Reason]:
     return [reason(pack, facts, "certificate_local", "certificate_not_local", message, "ELIG-04")]
 
 
+def check_certificate_trained_locally(facts: ClaimFacts, pack: RulePack) -> list[Reason]:
+    """ELIG-04, where the text asks for local *training* (Rugao 十三 "经我市职业培训机构培训
+    获证"): a local-only certificate counts when the class that led to it was run by an
+    institution of the jurisdiction; without a class, when it was issued there."""
+    certificate = facts.certificate
+    if certificate is None or certificate.kind not in pack.names("local_only_certificate_kinds"):
+        return []
+    trainer = facts.class_institution
+    where = trainer.jurisdiction if trainer is not None else certificate.issued_in
+    if where == pack.jurisdiction:
+        return []
+    kind = CERTIFICATE_KINDS.get(certificate.kind, certificate.kind)
+    source = f"trained by {trainer.institution_id}" if trainer else "obtained"
+    message = (
+        f"a {kind} counts only when trained for at an institution of {pack.jurisdiction}; "
+        f"{certificate.certificate_no} was {source} in {where}"
+    )
+    code = "certificate_not_local"
+    return [reason(pack, facts, "certificate_trained_locally", code, message, "ELIG-04")]
+
+
+def check_unemployment_benefit(facts: ClaimFacts, pack: RulePack) -> list[Reason]:
+    """ELIG-03: no living allowance while the person draws unemployment-insurance benefit."""
+    if not facts.person.unemployment_benefit:
+        return []
+    message = f"the person draws unemployment-insurance benefit; no {facts.subsidy} meanwhile"
+    code = "unemployment_benefit"
+    return [reason(pack, facts, "unemployment_benefit", code, message, "ELIG-03")]
+
+
 def check_class_scheme(facts: ClaimFacts, pack: RulePack) -> list[Reason]:
     """TRN-01: the class must be of a scheme the subsidy pays for (no other training passed off)."""
     schemes = pack.rule(facts.subsidy).schemes
@@ -267,6 +312,8 @@ CHECKS: dict[str, Check] = {
     "certificate_kind": check_certificate_kind,
     "certificate_unclaimed": check_certificate_unclaimed,
     "certificate_local": check_certificate_local,
+    "certificate_trained_locally": check_certificate_trained_locally,
+    "unemployment_benefit": check_unemployment_benefit,
     "class_scheme": check_class_scheme,
     "training_passed": check_training_passed,
     "enrolled": check_enrolled,
@@ -285,6 +332,8 @@ CHECK_IDS: dict[str, str] = {
     "certificate_kind": "TRN-01",
     "certificate_unclaimed": "CERT-02",
     "certificate_local": "ELIG-04",
+    "certificate_trained_locally": "ELIG-04",
+    "unemployment_benefit": "ELIG-03",
     "class_scheme": "TRN-01",
     "training_passed": "TRN-01",
     "enrolled": "TRN-01",
@@ -296,6 +345,7 @@ CHECK_IDS: dict[str, str] = {
 CHECK_PARAMETERS: dict[str, tuple[str, ...]] = {
     "annual_limit": ("trainings_per_year_max",),
     "certificate_local": ("local_only_certificate_kinds",),
+    "certificate_trained_locally": ("local_only_certificate_kinds",),
     "attendance": ("attendance_min_percent",),
 }
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from domain.fund import Fund
 from ledger import demo
-from ledger.queries import fund_balance
+from ledger.queries import fund_balance, show
 from ledger.service import Skillfund, open_skillfund
 from tests.conftest import submit
 
@@ -171,26 +171,23 @@ def test_every_step_of_a_random_money_sequence_keeps_the_books_balanced(
         sf.close()
 
 
-def apply_to_model(
-    sf: Skillfund, op: tuple[Any, ...], n: int, results: list, model: dict[str, int]
-) -> None:
-    """What an accepted operation does to each fund's cash, computed independently."""
-    if not all(r.status == "accepted" for r in results):
-        event(f"{op[0]} refused")
-        return
+def apply_to_model(sf: Skillfund, op: tuple[Any, ...], n: int, results: list, model: dict[str, int]) -> None:
+    """What each accepted command of an operation does to each fund's cash, computed
+    independently of the ledger's own arithmetic."""
     kind = op[0]
-    event(f"{kind} accepted")
-    if kind == "deposit":
+    accepted = [r.status == "accepted" for r in results]
+    for outcome in accepted:
+        event(f"{kind} {'accepted' if outcome else 'refused'}")
+    if kind == "deposit" and accepted[0]:
         model[FUND] += op[2]
-    elif kind == "allocate":
+    elif kind == "allocate" and accepted[0]:
         model[FUND] -= op[1]
         model[DISTRICT] += op[1]
-    elif kind == "advance":
+    elif kind == "advance" and accepted[0]:
         model[FUND] -= max(1, CLASSES[op[1]][1] * op[2] // 100)
-    if kind in ("publicize", "publicize_and_pay"):
+    if kind in ("publicize", "publicize_and_pay") and accepted[0]:
         PUBLICITY_OF[op[1]] = f"GS-{n}"
-    if kind in ("pay", "publicize_and_pay"):
-        from ledger.queries import show
-
+    paid = (kind == "pay" and accepted[0]) or (kind == "publicize_and_pay" and accepted[1])
+    if paid:
         shown = show(sf, "claim", op[1])
         model[FUND] -= int(shown["paid"].replace(".", ""))

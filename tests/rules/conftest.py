@@ -196,3 +196,8 @@ class Factory:
 @pytest.fixture
 def make() -> Factory:
     return Factory()
+
+
+def codes(decision: Any) -> list[str]:
+    """The reason codes of a decision, in order."""
+    return [r.code for r in decision.reasons]
