@@ -6,6 +6,7 @@ import json
 import sys
 from argparse import Namespace
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -276,22 +277,60 @@ def demo_verb(args: Namespace, url: str) -> int:
 
 def rules_verb(args: Namespace, url: str) -> int:
     """The rules in force on a date; reads no database."""
-    from datetime import date as date_type
-
     import rules
 
-    on = args.on or date_type.today()
+    on = args.on or date.today()
     rows = rules.explain(args.jurisdiction, on)
     if not rows:
-        print(
-            f"skillfund: no rule pack is in force for {args.jurisdiction or 'any jurisdiction'} "
-            f"on {on}",
-            file=sys.stderr,
-        )
+        scope = args.jurisdiction or "any jurisdiction"
+        print(f"skillfund: no rule pack is in force for {scope} on {on}", file=sys.stderr)
         return EXIT_FAILED
-    columns = [(k, k) for k in rows[0]]
-    emit(rows, args.json, render(rows, columns) + f"\n{len(rows)} rules in force on {on}")
+    emit(rows, args.json, rules_text(rows, on))
     return EXIT_OK
+
+
+def rules_text(rows: list[dict[str, Any]], on: date) -> str:
+    """Per pack: the subsidies (paid, no rate, not provided) and the figures, with clauses."""
+    parts = []
+    for pack in dict.fromkeys(r["pack"] for r in rows):
+        mine = [r for r in rows if r["pack"] == pack]
+        head = mine[0]
+        parts.append(
+            f"{head['document']} ({pack}), in force {head['effective_from']} to "
+            f"{head['effective_to'] or 'open'}"
+        )
+        subsidies = [r | {"payee": r.get("payee") or ""} for r in mine if r["kind"] != "figure"]
+        parts.append(render(subsidies, RULE_COLUMNS))
+        figures = [
+            r | {"value": figure_text(r["name"], r["value"])} for r in mine if r["kind"] == "figure"
+        ]
+        parts.append(render(figures, FIGURE_COLUMNS))
+    parts.append(f"{len(rows)} rules and figures in force on {on}")
+    return "\n\n".join(parts)
+
+
+RULE_COLUMNS = [
+    ("subsidy", "subsidy 补贴"),
+    ("kind", "kind 类别"),
+    ("summary", "rule 规则"),
+    ("payee", "paid to 受益方"),
+    ("citation", "citation 依据"),
+]
+FIGURE_COLUMNS = [
+    ("name", "figure 参数"),
+    ("value", "value 数值"),
+    ("citation", "citation 依据"),
+    ("note", "reading 说明"),
+]
+
+
+def figure_text(name: str, value: Any) -> Any:
+    """Money figures (`*_fen`) in yuan; tables of money figures likewise."""
+    if name.endswith("_fen") and isinstance(value, int):
+        return format_fen(value)
+    if name.endswith("_fen") and isinstance(value, dict):
+        return {k: format_fen(v) if isinstance(v, int) else v for k, v in value.items()}
+    return value
 
 
 VERBS.update(

@@ -147,3 +147,19 @@ def test_show_prints_each_kind_of_entity(
 def test_show_of_an_unknown_id_exits_1(db: str, capsys) -> None:
     assert main(["--db", db, "show", "claim", "NOPE"]) == 1
     assert "no claim" in capsys.readouterr().err
+
+
+def test_rules_lists_the_rules_in_force_with_figures_in_yuan_and_citations(capsys) -> None:
+    assert main(["rules", "kunshan", "--on", "2020-09-01"]) == 0
+    out = capsys.readouterr().out
+    assert "昆政办发〔2020〕67号 四.4" in out
+    assert "senior_technician" in out and "4500.00" in out
+
+    assert main(["rules", "--on", "2020-09-01", "--json"]) == 0
+    packs = {row["pack"] for row in json.loads(capsys.readouterr().out)}
+    assert {p.split("@")[0] for p in packs} == {"kunshan", "yuncheng", "jinhua", "rugao", "linkou"}
+
+
+def test_rules_on_a_date_no_pack_covers_exits_1(capsys) -> None:
+    assert main(["rules", "kunshan", "--on", "2030-01-01"]) == 1
+    assert "no rule pack" in capsys.readouterr().err
