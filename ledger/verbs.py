@@ -301,6 +301,7 @@ def rules_text(rows: list[dict[str, Any]], on: date) -> str:
         )
         subsidies = [r | {"payee": r.get("payee") or ""} for r in mine if r["kind"] != "figure"]
         parts.append(render(subsidies, RULE_COLUMNS))
+        parts.append(render(subsidy_figures(mine), SUBSIDY_FIGURE_COLUMNS))
         figures = [
             r | {"value": figure_text(r["name"], r["value"])} for r in mine if r["kind"] == "figure"
         ]
@@ -316,6 +317,34 @@ RULE_COLUMNS = [
     ("payee", "paid to 受益方"),
     ("citation", "citation 依据"),
 ]
+SUBSIDY_FIGURE_COLUMNS = [
+    ("subsidy", "subsidy 补贴"),
+    ("name", "figure 参数"),
+    ("value", "value 数值"),
+    ("citation", "citation 依据"),
+]
+
+
+def subsidy_figures(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per figure a subsidy rule reads, money in yuan, one row per level of a table."""
+    out = []
+    for row in rows:
+        for figure in row.get("figures") or []:
+            value = figure_text(figure["name"], figure["value"])
+            items = value.items() if isinstance(value, dict) else [("", value)]
+            for key, item in items:
+                name = f"{figure['name']}[{key}]" if key else figure["name"]
+                out.append(
+                    {
+                        "subsidy": row["subsidy"],
+                        "name": name,
+                        "value": item,
+                        "citation": figure["citation"],
+                    }
+                )
+    return out
+
+
 FIGURE_COLUMNS = [
     ("name", "figure 参数"),
     ("value", "value 数值"),
