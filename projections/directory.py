@@ -98,6 +98,7 @@ class Directory(Projection):
                 on=e.on,
             )
         )
+        remember(str(e.originator_id), e.class_id, e.person_id)
         connection.execute(
             ENROLLMENTS.insert().values(
                 class_id=e.class_id,
@@ -132,15 +133,31 @@ class Directory(Projection):
         )
 
 
+# Enrollment aggregate id -> (class id, person id). Ids are uuid5 of the natural key, so
+# an entry never goes stale, not even across a rebuild.
+ENROLLMENT_KEYS: dict[str, tuple[str, str]] = {}
+ENROLLMENT_KEYS_MAX = 200_000
+
+
 def enrollment_of(connection: Connection, aggregate_id: Any) -> Any:
     """The WHERE clause selecting the enrolment row of an Enrollment aggregate."""
-    key = connection.execute(
-        sa.select(ENTITIES.c.key).where(
-            ENTITIES.c.aggregate_id == str(aggregate_id), ENTITIES.c.kind == "enrollment"
-        )
-    ).scalar_one()
-    class_id, person_id = key.rsplit("/", 1)
+    key = ENROLLMENT_KEYS.get(str(aggregate_id))
+    if key is None:
+        stored = connection.execute(
+            sa.select(ENTITIES.c.key).where(
+                ENTITIES.c.aggregate_id == str(aggregate_id), ENTITIES.c.kind == "enrollment"
+            )
+        ).scalar_one()
+        key = remember(str(aggregate_id), *stored.rsplit("/", 1))
+    class_id, person_id = key
     return sa.and_(ENROLLMENTS.c.class_id == class_id, ENROLLMENTS.c.person_id == person_id)
+
+
+def remember(aggregate_id: str, class_id: str, person_id: str) -> tuple[str, str]:
+    if len(ENROLLMENT_KEYS) >= ENROLLMENT_KEYS_MAX:
+        ENROLLMENT_KEYS.clear()
+    ENROLLMENT_KEYS[aggregate_id] = (class_id, person_id)
+    return class_id, person_id
 
 
 def resolve(connection: Connection, key: str, kind: str | None = None) -> list[dict[str, Any]]:
