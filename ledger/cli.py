@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reassess.add_argument("--fund")
     reassess.add_argument("--json", action="store_true")
+    disclose = verbs.add_parser("disclose", help="public-disclosure reports of a fund for a period")
+    disclose.add_argument("fund")
+    disclose.add_argument("--period", required=True, metavar="P", help="YYYY-MM, YYYY-Qn or YYYY")
+    disclose.add_argument(
+        "--out", required=True, metavar="DIR", help="folder to write (created if missing)"
+    )
+    disclose.add_argument("--json", action="store_true")
     demo = verbs.add_parser(
         "demo", help="a small realistic Kunshan year, end to end, on the database"
     )

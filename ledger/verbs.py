@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.money import format_fen
 from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit, read_inputs
+from ledger.disclose import disclose_verb
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
@@ -363,5 +364,11 @@ def figure_text(name: str, value: Any) -> Any:
 
 
 VERBS.update(
-    {"demo": demo_verb, "rules": rules_verb, "reconcile": reconcile_verb, "reassess": reassess_verb}
+    {
+        "demo": demo_verb,
+        "rules": rules_verb,
+        "reconcile": reconcile_verb,
+        "reassess": reassess_verb,
+        "disclose": disclose_verb,
+    }
 )
