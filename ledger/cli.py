@@ -118,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reassess.add_argument("--fund")
     reassess.add_argument("--json", action="store_true")
+    trace = verbs.add_parser(
+        "trace", help="everything linked to a claim, person, institution, certificate or account"
+    )
+    trace.add_argument("id")
+    trace.add_argument(
+        "--format", choices=["tree", "dot"], default="tree", help="tree (default) or Graphviz dot"
+    )
+    trace.add_argument(
+        "--depth", type=int, default=3, help="links to follow from the id (default 3)"
+    )
+    trace.add_argument("--limit", type=int, default=500, help="nodes at most (default 500)")
+    trace.add_argument("--json", action="store_true")
     disclose = verbs.add_parser("disclose", help="public-disclosure reports of a fund for a period")
     disclose.add_argument("fund")
     disclose.add_argument("--period", required=True, metavar="P", help="YYYY-MM, YYYY-Qn or YYYY")

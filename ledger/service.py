@@ -21,13 +21,14 @@ from projections.base import Projection
 from projections.claims import ClaimRegister
 from projections.directory import Directory
 from projections.journal import Journal
+from projections.links import Links
 from projections.runner import Progress, Runner
 
 log = structlog.get_logger("skillfund")
 
 
 def all_projections() -> list[Projection]:
-    return [Journal(), ClaimRegister(), Directory()]
+    return [Journal(), ClaimRegister(), Directory(), Links()]
 
 
 @dataclass

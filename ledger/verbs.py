@@ -22,6 +22,7 @@ from ledger.results import Result
 from ledger.service import Skillfund, opened, submit_lines
 from ledger.tables import render, render_mapping
 from ledger.timetravel import Cutoff, CutoffError, parse_known_at
+from ledger.trace import trace_verb
 
 CLAIM_COLUMNS = [
     ("claim_id", "claim 申请"),
@@ -370,5 +371,6 @@ VERBS.update(
         "reconcile": reconcile_verb,
         "reassess": reassess_verb,
         "disclose": disclose_verb,
+        "trace": trace_verb,
     }
 )
