@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reassess.add_argument("--fund")
     reassess.add_argument("--json", action="store_true")
+    flags = verbs.add_parser("flags", help="open anti-fraud holds and flags with their evidence")
+    flags.add_argument("--fund")
+    flags.add_argument("--rule", help="a FRAUD_RULES id such as ATT-01")
+    flags.add_argument("--json", action="store_true")
     trace = verbs.add_parser(
         "trace", help="everything linked to a claim, person, institution, certificate or account"
     )

@@ -20,6 +20,7 @@ from ledger.results import INVALID, Result, error
 from projections.base import Projection
 from projections.claims import ClaimRegister
 from projections.directory import Directory
+from projections.flags import Flags, FlagsReadModel
 from projections.journal import Journal
 from projections.links import Links
 from projections.runner import Progress, Runner
@@ -28,7 +29,7 @@ log = structlog.get_logger("skillfund")
 
 
 def all_projections() -> list[Projection]:
-    return [Journal(), ClaimRegister(), Directory(), Links()]
+    return [Journal(), ClaimRegister(), Directory(), Links(), Flags()]
 
 
 @dataclass
@@ -63,6 +64,7 @@ def open_skillfund(url: str, *, create: bool = False) -> Skillfund:
         projections=all_projections(),
     )
     runner.create_tables()
+    app.read_model = FlagsReadModel(app.engine, runner.catch_up)
     if create:
         install_append_only_guards(app.engine)
     return Skillfund(app, runner)

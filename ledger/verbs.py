@@ -13,6 +13,7 @@ from typing import Any
 from domain.money import format_fen
 from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit, read_inputs
 from ledger.disclose import disclose_verb
+from ledger.flags_verb import flags_verb
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
@@ -372,5 +373,6 @@ VERBS.update(
         "reassess": reassess_verb,
         "disclose": disclose_verb,
         "trace": trace_verb,
+        "flags": flags_verb,
     }
 )

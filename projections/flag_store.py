@@ -10,7 +10,7 @@ EVIDENCE_MAX entries; `inputs` counts everything the check saw.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -126,7 +126,7 @@ class Firing:
         return max((e["notification_id"] for e in self.evidence), default=0)
 
 
-def canonical_subjects(*parts: dict[str, Iterable[str]]) -> dict[str, list[str]]:
+def canonical_subjects(*parts: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     """The union of subject lists, every kind present, each sorted and unique."""
     merged: dict[str, set[str]] = {kind: set() for kind in SUBJECT_KINDS}
     for part in parts:
@@ -148,8 +148,11 @@ def subject_keys(subjects: dict[str, list[str]]) -> set[str]:
     return {value for values in subjects.values() for value in values}
 
 
+SELECT_FLAG = sa.select(FLAGS).where(FLAGS.c.flag_id == sa.bindparam("flag_id"))
+
+
 def flag_row(connection: Connection, flag_id: str) -> dict[str, Any] | None:
-    row = connection.execute(sa.select(FLAGS).where(FLAGS.c.flag_id == flag_id)).first()
+    row = connection.execute(SELECT_FLAG, {"flag_id": flag_id}).first()
     return dict(row._mapping) if row is not None else None
 
 

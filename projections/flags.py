@@ -1,0 +1,172 @@
+"""The anti-fraud flags: the hold and flag checks of FRAUD_RULES.md, kept as events arrive.
+
+Checks of one record against what came before (ATT-01, CERT-03, PAY-01, PUB-01, ATT-08)
+run in the event handlers (`fraud_checks`); checks against peers over the whole store
+(INST-02, INST-03, CERT-05, CERT-06, ID-09, DUP-03) are recomputed in `finish`, once a
+catch-up reaches the head of the log (`fraud_stats`). A hold keeps its claims from being
+paid until it is cleared: by an inspector (FlagReview.Cleared), by a cleared case about
+any of its subjects, or, for PUB-01, by the objection's resolution.
+
+Query with `open_flags`, `holds_for_claim`, `flags_about` and `flag_by_id`; a handler asks
+through `FlagsReadModel` (the `ReadModel` of ledger.app), which catches up first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.engine import Connection, Engine
+
+from domain.claim import Claim
+from domain.fraud import DEFAULT_THRESHOLDS, HOLD, FraudThresholds
+from domain.fund import Fund
+from domain.parties import Institution, Person
+from domain.training import Certificate, Enrollment, TrainingClass
+from projections.base import EventHandler, Projection
+from projections.flag_store import (
+    FLAG_CLAIMS,
+    FLAG_SUBJECTS,
+    FLAGS,
+    STORE_TABLES,
+    Firing,
+    replace_rule,
+)
+from projections.fraud_checks import handlers
+from projections.fraud_rosters import check_cert06, check_dup03, check_id09
+from projections.fraud_state import PENDING, STATE_TABLES
+from projections.fraud_stats import check_cert05, check_inst02, check_inst03
+
+log = structlog.get_logger("skillfund.flags")
+FLAG_QUERY_LIMIT = 100_000
+JSON_COLUMNS = ("subjects", "thresholds", "inputs", "evidence")
+WholeStoreCheck = Callable[[Connection, FraudThresholds], list[Firing]]
+WHOLE_STORE_CHECKS: dict[str, WholeStoreCheck] = {
+    "INST-02": check_inst02,
+    "INST-03": check_inst03,
+    "CERT-05": check_cert05,
+    "CERT-06": check_cert06,
+    "ID-09": check_id09,
+    "DUP-03": check_dup03,
+}
+# The events the whole-store checks read; attendance, objections, reviews and cases are not
+# among them (reviews and cases clear flags in their handlers).
+WHOLE_STORE_INPUTS = (
+    Person.Registered,
+    Person.Updated,
+    Institution.Registered,
+    Fund.Opened,
+    TrainingClass.Opened,
+    Enrollment.Enrolled,
+    Enrollment.Completed,
+    Certificate.Issued,
+    Claim.Filed,
+)
+
+
+class Flags(Projection):
+    """The flags projection; its thresholds are parameters (FraudThresholds)."""
+
+    name = "flags"
+    tables = (*STORE_TABLES, *STATE_TABLES)
+
+    def __init__(self, thresholds: FraudThresholds = DEFAULT_THRESHOLDS) -> None:
+        self.thresholds = thresholds
+        super().__init__()
+
+    def register(self) -> None:
+        self.marked: Connection | None = None
+        for event_class, handler in handlers(self.thresholds).items():
+            if event_class in WHOLE_STORE_INPUTS:
+                handler = self.marking(handler)
+            self.on(event_class, handler)
+
+    def marking(self, handler: EventHandler) -> EventHandler:
+        """The handler, noting (once per transaction) that the whole-store checks must run."""
+
+        def marked(connection: Connection, domain_event: Any, notification_id: int) -> None:
+            handler(connection, domain_event, notification_id)
+            if self.marked is not connection:
+                if connection.execute(sa.select(PENDING)).first() is None:
+                    connection.execute(PENDING.insert().values(name="whole_store"))
+                self.marked = connection
+
+        return marked
+
+    def finish(self, connection: Connection) -> None:
+        """Recompute the whole-store checks, if events they read came since they last ran."""
+        if connection.execute(sa.select(PENDING)).first() is None:
+            return
+        for rule_id, check in WHOLE_STORE_CHECKS.items():
+            firings = check(connection, self.thresholds)
+            replace_rule(connection, rule_id, firings)
+            log.debug("whole-store check", rule_id=rule_id, firings=len(firings))
+        connection.execute(PENDING.delete())
+
+
+def flag_dict(row: Any) -> dict[str, Any]:
+    data = dict(row._mapping)
+    for column in JSON_COLUMNS:
+        data[column] = json.loads(data[column])
+    return data
+
+
+def ordered(query: Any) -> Any:
+    """Most serious first: severity, then flag id, at most FLAG_QUERY_LIMIT rows."""
+    return query.order_by(FLAGS.c.severity.desc(), FLAGS.c.flag_id).limit(FLAG_QUERY_LIMIT)
+
+
+def open_flags(
+    connection: Connection, fund_id: str | None = None, rule_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Open flags and holds, most serious first, optionally of one fund or rule."""
+    query = sa.select(FLAGS).where(FLAGS.c.status == "open")
+    if fund_id is not None:
+        query = query.where(FLAGS.c.fund_id == fund_id)
+    if rule_id is not None:
+        query = query.where(FLAGS.c.rule_id == rule_id)
+    return [flag_dict(row) for row in connection.execute(ordered(query))]
+
+
+def holds_for_claim(connection: Connection, claim_id: str) -> list[dict[str, Any]]:
+    """The open holds on a claim: while any is listed, the claim must not be paid."""
+    held = sa.select(FLAG_CLAIMS.c.flag_id).where(FLAG_CLAIMS.c.claim_id == claim_id)
+    query = sa.select(FLAGS).where(
+        FLAGS.c.flag_id.in_(held), FLAGS.c.status == "open", FLAGS.c.kind == HOLD
+    )
+    return [flag_dict(row) for row in connection.execute(ordered(query))]
+
+
+def flags_about(connection: Connection, key: str) -> list[dict[str, Any]]:
+    """Every flag, open or cleared, naming a person, institution, class, certificate,
+    account or claim among its subjects."""
+    about = sa.select(FLAG_SUBJECTS.c.flag_id).where(FLAG_SUBJECTS.c.key == key)
+    query = sa.select(FLAGS).where(FLAGS.c.flag_id.in_(about))
+    return [flag_dict(row) for row in connection.execute(ordered(query))]
+
+
+def flag_by_id(connection: Connection, flag_id: str) -> dict[str, Any] | None:
+    """One flag, open or cleared, or None when no check has raised it."""
+    row = connection.execute(sa.select(FLAGS).where(FLAGS.c.flag_id == flag_id)).first()
+    return flag_dict(row) if row is not None else None
+
+
+class FlagsReadModel:
+    """What a command handler may ask of this projection (ledger.app's ReadModel): it
+    catches the projections up to the head of the log, then answers."""
+
+    def __init__(self, engine: Engine, catch_up: Callable[[], object]) -> None:
+        self.engine, self.catch_up = engine, catch_up
+
+    def holds(self, claim_id: str) -> list[dict[str, Any]]:
+        self.catch_up()
+        with self.engine.connect() as connection:
+            return holds_for_claim(connection, claim_id)
+
+    def flag(self, flag_id: str) -> dict[str, Any] | None:
+        self.catch_up()
+        with self.engine.connect() as connection:
+            return flag_by_id(connection, flag_id)

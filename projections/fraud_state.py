@@ -1,0 +1,383 @@
+"""What the fraud checks remember of the log: people, institutions, classes, enrolments,
+attendance, certificates, claims and the business clock, each row with the position
+(notification id) of the event it came from, so that a firing can cite its evidence.
+
+These tables belong to the flags projection (they are dropped and rebuilt with it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from domain.fund import Fund
+from domain.parties import Institution, Person
+from domain.training import Certificate, Enrollment, TrainingClass
+from projections.base import METADATA
+
+ID = sa.String(64)
+
+PEOPLE = sa.Table(
+    "pj_fraud_people",
+    METADATA,
+    sa.Column("person_id", sa.String(18), primary_key=True),
+    sa.Column("person_uuid", sa.String(36), nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=True, index=True),
+    sa.Column("phone", sa.String(32), nullable=True, index=True),
+    sa.Column("account", sa.String(64), nullable=True, index=True),
+    # {fact: [business date, value, notification id, event]} of the value in force last.
+    sa.Column("facts", sa.Text, nullable=False),
+)
+
+INSTITUTIONS = sa.Table(
+    "pj_fraud_institutions",
+    METADATA,
+    sa.Column("institution_id", sa.String(18), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("jurisdiction", sa.String(20), nullable=False),
+    sa.Column("account", sa.String(64), nullable=True),
+    sa.Column("address", sa.String(300), nullable=True),
+    sa.Column("registered_on", sa.Date, nullable=False),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+
+FUNDS = sa.Table(
+    "pj_fraud_funds",
+    METADATA,
+    sa.Column("fund_id", ID, primary_key=True),
+    sa.Column("jurisdiction", sa.String(20), nullable=False),
+)
+
+CLASSES = sa.Table(
+    "pj_fraud_classes",
+    METADATA,
+    sa.Column("class_id", ID, primary_key=True),
+    sa.Column("fund_id", ID, nullable=False),
+    sa.Column("institution_id", sa.String(18), nullable=False),
+    sa.Column("scheme", sa.String(40), nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=False),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+
+ENROLLMENTS = sa.Table(
+    "pj_fraud_enrollments",
+    METADATA,
+    sa.Column("enrollment_uuid", sa.String(36), primary_key=True),
+    sa.Column("class_id", ID, nullable=False, index=True),
+    sa.Column("person_id", sa.String(18), nullable=False, index=True),
+    sa.Column("enrolled_on", sa.Date, nullable=False),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+    sa.Column("completed_on", sa.Date, nullable=True),
+    sa.Column("passed", sa.Boolean, nullable=True),
+    sa.Column("completed_nid", sa.BigInteger, nullable=True),
+)
+
+ATTENDANCE = sa.Table(
+    "pj_fraud_attendance",
+    METADATA,
+    sa.Column("class_id", ID, primary_key=True),
+    sa.Column("person_id", sa.String(18), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("start", sa.String(5), nullable=True),
+    sa.Column("end", sa.String(5), nullable=True),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+    sa.Index("ix_pj_fraud_attendance_person_day", "person_id", "on"),
+)
+
+CERTIFICATES = sa.Table(
+    "pj_fraud_certificates",
+    METADATA,
+    sa.Column("certificate_no", ID, primary_key=True),
+    sa.Column("person_id", sa.String(18), nullable=False),
+    sa.Column("issuer_id", sa.String(18), nullable=False, index=True),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+
+CLAIMS = sa.Table(
+    "pj_fraud_claims",
+    METADATA,
+    sa.Column("claim_id", ID, primary_key=True),
+    sa.Column("claim_uuid", sa.String(36), nullable=False, unique=True),
+    sa.Column("fund_id", ID, nullable=False),
+    sa.Column("person_id", sa.String(18), nullable=False, index=True),
+    sa.Column("beneficiary_id", sa.String(18), nullable=False),
+    sa.Column("class_id", ID, nullable=True, index=True),
+    sa.Column("certificate_no", ID, nullable=True, index=True),
+    sa.Column("filed_on", sa.Date, nullable=False),
+    # The account a personal subsidy is paid into: the beneficiary's, when filed.
+    sa.Column("payee_account", sa.String(64), nullable=True, index=True),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+
+# The business clock of ATT-08: the latest start date of a class that has begun (has an
+# attendance record), with the record that began it. A class filed weeks ahead of its
+# start (开班备案 precedes training) does not move the clock until it is attended.
+CLOCK = sa.Table(
+    "pj_fraud_clock",
+    METADATA,
+    sa.Column("name", sa.String(16), primary_key=True),
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("class_id", ID, nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+
+# ATT-01 flags by (person, class), so a claim filed later joins the hold.
+OVERLAPS = sa.Table(
+    "pj_fraud_overlaps",
+    METADATA,
+    sa.Column("person_id", sa.String(18), primary_key=True),
+    sa.Column("class_id", ID, primary_key=True),
+    sa.Column("flag_id", sa.String(300), primary_key=True),
+)
+
+# A row while events that the whole-store checks read have arrived since they last ran,
+# so that a catch-up of payments or attendance alone does not recompute them.
+PENDING = sa.Table(
+    "pj_fraud_pending",
+    METADATA,
+    sa.Column("name", sa.String(16), primary_key=True),
+)
+
+STATE_TABLES = (
+    PENDING,
+    PEOPLE,
+    INSTITUTIONS,
+    FUNDS,
+    CLASSES,
+    ENROLLMENTS,
+    ATTENDANCE,
+    CERTIFICATES,
+    CLAIMS,
+    CLOCK,
+    OVERLAPS,
+)
+BUSINESS_CLOCK = "business"
+WATCHED_FACTS = ("name", "phone", "account")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def person_registered(connection: Connection, e: Any, nid: int) -> None:
+    facts = {k: [e.on.isoformat(), e.facts.get(k), nid, "PersonRegistered"] for k in WATCHED_FACTS}
+    connection.execute(
+        PEOPLE.insert().values(
+            person_id=e.person_id,
+            person_uuid=str(e.originator_id),
+            facts=dumps(facts),
+            **{k: e.facts.get(k) for k in WATCHED_FACTS},
+        )
+    )
+
+
+def person_updated(connection: Connection, e: Any, nid: int) -> None:
+    """A change takes over a fact unless a later-dated change already holds it
+    (as Person.facts_on: the latest business date wins, whatever the recording order)."""
+    row = connection.execute(
+        sa.select(PEOPLE.c.person_id, PEOPLE.c.facts).where(
+            PEOPLE.c.person_uuid == str(e.originator_id)
+        )
+    ).one()
+    facts = json.loads(row.facts)
+    for fact in WATCHED_FACTS:
+        if fact in e.changes and facts[fact][0] <= e.on.isoformat():
+            facts[fact] = [e.on.isoformat(), e.changes[fact], nid, "PersonUpdated"]
+    connection.execute(
+        PEOPLE.update()
+        .where(PEOPLE.c.person_id == row.person_id)
+        .values(facts=dumps(facts), **{k: facts[k][1] for k in WATCHED_FACTS})
+    )
+
+
+def fact_evidence(person_id: str, facts_json: str, fact: str) -> dict[str, Any]:
+    """The evidence entry of the event that set a person's fact in force."""
+    on, _value, nid, event_name = json.loads(facts_json)[fact]
+    key = person_id if event_name == "PersonRegistered" else f"{person_id}@{on}"
+    return {"notification_id": nid, "event": event_name, "key": key}
+
+
+def institution_registered(connection: Connection, e: Any, nid: int) -> None:
+    connection.execute(
+        INSTITUTIONS.insert().values(
+            institution_id=e.institution_id,
+            name=e.name,
+            kind=e.kind,
+            jurisdiction=e.jurisdiction,
+            account=e.account,
+            address=e.address.strip() if e.address else None,
+            registered_on=e.on,
+            notification_id=nid,
+        )
+    )
+
+
+def fund_opened(connection: Connection, e: Any, _: int) -> None:
+    connection.execute(FUNDS.insert().values(fund_id=e.fund_id, jurisdiction=e.jurisdiction))
+
+
+def class_opened(connection: Connection, e: Any, nid: int) -> None:
+    connection.execute(
+        CLASSES.insert().values(
+            class_id=e.class_id,
+            fund_id=e.fund_id,
+            institution_id=e.institution_id,
+            scheme=e.scheme,
+            start_date=e.start_date,
+            end_date=e.end_date,
+            notification_id=nid,
+        )
+    )
+
+
+SELECT_CLOCK = sa.select(CLOCK).where(CLOCK.c.name == BUSINESS_CLOCK)
+
+
+def business_clock(connection: Connection) -> dict[str, Any] | None:
+    row = connection.execute(SELECT_CLOCK).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def advance_clock(connection: Connection, clock: dict[str, Any] | None, record: dict) -> None:
+    """Move the clock to the start of the record's class, if that is later."""
+    start = row_of(connection, CLASSES, "class_id", record["class_id"]).get("start_date")
+    if start is None or (clock is not None and start <= clock["on"]):
+        return
+    values = {"on": start, "class_id": record["class_id"], "key": record["key"]}
+    values["notification_id"] = record["notification_id"]
+    if clock is None:
+        connection.execute(CLOCK.insert().values(name=BUSINESS_CLOCK, **values))
+    else:
+        connection.execute(CLOCK.update().where(CLOCK.c.name == BUSINESS_CLOCK).values(**values))
+
+
+def enrolled(connection: Connection, e: Any, nid: int) -> None:
+    connection.execute(
+        ENROLLMENTS.insert().values(
+            enrollment_uuid=str(e.originator_id),
+            class_id=e.class_id,
+            person_id=e.person_id,
+            enrolled_on=e.on,
+            notification_id=nid,
+        )
+    )
+
+
+def enrollment(connection: Connection, aggregate_id: Any) -> dict[str, Any]:
+    row = connection.execute(
+        sa.select(ENROLLMENTS).where(ENROLLMENTS.c.enrollment_uuid == str(aggregate_id))
+    ).one()
+    return dict(row._mapping)
+
+
+def enrolment_of_record(connection: Connection, e: Any) -> tuple[str, str]:
+    """The (class, person) of an attendance record. Its key is
+    "{class_id}/{person_id}/{date}/{start}" and enrolment ids are uuid5 of
+    "/enrollments/{class_id}/{person_id}", so the key names them without a query when
+    the id it implies is the event's; otherwise the enrolment row is read."""
+    parts = str(e.key).rsplit("/", 3)
+    if len(parts) == 4 and Enrollment.create_id(parts[0], parts[1]) == e.originator_id:
+        return parts[0], parts[1]
+    row = enrollment(connection, e.originator_id)
+    return row["class_id"], row["person_id"]
+
+
+# The hot path (one attendance record per trainee per session) is built once.
+INSERT_ATTENDANCE = ATTENDANCE.insert()
+
+
+def attendance_recorded(connection: Connection, e: Any, nid: int) -> dict[str, Any]:
+    """Remember an attendance record; returns it with its class and person."""
+    class_id, person_id = enrolment_of_record(connection, e)
+    record = {
+        "class_id": class_id,
+        "person_id": person_id,
+        "key": e.key,
+        "on": e.on,
+        "start": e.start,
+        "end": e.end,
+        "notification_id": nid,
+    }
+    connection.execute(INSERT_ATTENDANCE, record)
+    return record
+
+
+def completed(connection: Connection, e: Any, nid: int) -> None:
+    connection.execute(
+        ENROLLMENTS.update()
+        .where(ENROLLMENTS.c.enrollment_uuid == str(e.originator_id))
+        .values(completed_on=e.on, passed=e.passed, completed_nid=nid)
+    )
+
+
+def certificate_issued(connection: Connection, e: Any, nid: int) -> None:
+    connection.execute(
+        CERTIFICATES.insert().values(
+            certificate_no=e.certificate_no,
+            person_id=e.person_id,
+            issuer_id=e.issuer_id,
+            issued_on=e.on,
+            notification_id=nid,
+        )
+    )
+
+
+def claim_filed(connection: Connection, e: Any, nid: int) -> str | None:
+    """Remember a claim, with the account a personal subsidy goes to (the beneficiary's
+    `account` fact when the beneficiary is a registered person); returns that account."""
+    account = row_of(connection, PEOPLE, "person_id", e.beneficiary_id).get("account")
+    connection.execute(
+        INSERT_CLAIM,
+        {
+            "claim_id": e.claim_id,
+            "claim_uuid": str(e.originator_id),
+            "fund_id": e.fund_id,
+            "person_id": e.person_id,
+            "beneficiary_id": e.beneficiary_id,
+            "class_id": e.class_id,
+            "certificate_no": e.certificate_no,
+            "filed_on": e.on,
+            "payee_account": account,
+            "notification_id": nid,
+        },
+    )
+    return account
+
+
+INSERT_CLAIM = CLAIMS.insert()
+
+
+def claim_by_uuid(connection: Connection, aggregate_id: Any) -> dict[str, Any]:
+    return row_of(connection, CLAIMS, "claim_uuid", str(aggregate_id))
+
+
+_ROW_QUERIES: dict[tuple[str, str], Any] = {}
+
+
+def row_of(connection: Connection, table: sa.Table, column: str, value: Any) -> dict[str, Any]:
+    """The row of `table` whose `column` is `value`, or {} when there is none."""
+    query = _ROW_QUERIES.get((table.name, column))
+    if query is None:
+        query = sa.select(table).where(table.c[column] == sa.bindparam("value"))
+        _ROW_QUERIES[(table.name, column)] = query
+    row = connection.execute(query, {"value": value}).first()
+    return dict(row._mapping) if row is not None else {}
+
+
+STATE_HANDLERS: dict[type, Any] = {
+    Person.Registered: person_registered,
+    Person.Updated: person_updated,
+    Institution.Registered: institution_registered,
+    Fund.Opened: fund_opened,
+    TrainingClass.Opened: class_opened,
+    Enrollment.Completed: completed,
+    Certificate.Issued: certificate_issued,
+}
