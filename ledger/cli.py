@@ -118,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reassess.add_argument("--fund")
     reassess.add_argument("--json", action="store_true")
+    generate = verbs.add_parser(
+        "generate", help="a synthetic, realistic command file (with planted fraud)"
+    )
+    generate.add_argument("--scale", choices=["small", "city", "kunshan"], default="small")
+    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument(
+        "--out", required=True, metavar="FILE", help="JSONL to write; labels go beside it"
+    )
     flags = verbs.add_parser("flags", help="open anti-fraud holds and flags with their evidence")
     flags.add_argument("--fund")
     flags.add_argument("--rule", help="a FRAUD_RULES id such as ATT-01")

@@ -14,6 +14,7 @@ from domain.money import format_fen
 from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit, read_inputs
 from ledger.disclose import disclose_verb
 from ledger.flags_verb import flags_verb
+from ledger.generate import generate_verb
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
@@ -374,5 +375,6 @@ VERBS.update(
         "disclose": disclose_verb,
         "trace": trace_verb,
         "flags": flags_verb,
+        "generate": generate_verb,
     }
 )

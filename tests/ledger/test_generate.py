@@ -1,0 +1,212 @@
+"""The workload generator: deterministic, valid, accepted by the real ledger, labelled."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.identity import is_valid_credit_code, is_valid_resident_id
+from ledger.commands import parse_line
+from ledger.generate import GenerateSummary, generate, labels_path, write
+from ledger.service import Skillfund
+from tests.conftest import submit
+
+SEED = 1
+REPO = Path(__file__).resolve().parents[2]
+PLANTED_RULES = {
+    "ATT-01", "CERT-03", "PAY-01", "INST-02", "INST-03", "CERT-05", "CERT-06", "ATT-08",
+    "ID-09", "DUP-03", "LIM-01", "LIM-02", "CERT-01", "CERT-02",
+}  # fmt: skip
+REJECT_RULES = {"LIM-01", "LIM-02", "CERT-01", "CERT-02", "ELIG-01", "TRN-02"}
+LATE_DAYS = 14  # ATT-08: "more than 14 days after their business date".
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerateSummary]:
+    out = tmp_path_factory.mktemp("generate") / "small.jsonl"
+    return out, write("small", SEED, out, progress=io.StringIO())
+
+
+def lines_of(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def commands_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in lines_of(path)]
+
+
+def labels_of(path: Path) -> dict[str, Any]:
+    return dict(json.loads(labels_path(path).read_text(encoding="utf-8")))
+
+
+def test_the_same_seed_writes_a_byte_identical_file(
+    small: tuple[Path, GenerateSummary], tmp_path: Path
+) -> None:
+    again = tmp_path / "again.jsonl"
+
+    write("small", SEED, again, progress=io.StringIO())
+
+    assert again.read_bytes() == small[0].read_bytes()
+
+
+def test_the_file_does_not_depend_on_the_interpreter_hash_seed(
+    small: tuple[Path, GenerateSummary], tmp_path: Path
+) -> None:
+    out = tmp_path / "other-process.jsonl"
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    command = [sys.executable, "-m", "ledger.generate", "--scale", "small", "--seed", str(SEED)]
+
+    subprocess.run(
+        [*command, "--out", str(out)], check=True, cwd=REPO, env=env, capture_output=True
+    )
+
+    assert out.read_bytes() == small[0].read_bytes()
+
+
+def test_another_seed_writes_another_file(
+    small: tuple[Path, GenerateSummary], tmp_path: Path
+) -> None:
+    other = tmp_path / "other.jsonl"
+
+    write("small", SEED + 1, other, progress=io.StringIO())
+
+    assert other.read_bytes() != small[0].read_bytes()
+
+
+def test_generate_yields_the_commands_write_writes(small: tuple[Path, GenerateSummary]) -> None:
+    assert list(generate("small", SEED)) == commands_of(small[0])
+
+
+def test_small_is_a_few_thousand_lines_and_the_summary_counts_them(
+    small: tuple[Path, GenerateSummary],
+) -> None:
+    path, summary = small
+    commands = commands_of(path)
+
+    assert 1_000 <= summary.commands == len(commands) <= 2_500
+    assert summary.by_type == dict(sorted(Counter(c["type"] for c in commands).items()))
+    assert summary.classes == summary.by_type["open_class"]
+    assert summary.trainings == summary.by_type["enroll"]
+    assert summary.claims == summary.by_type["file_claim"]
+
+
+def test_every_line_is_a_valid_command(small: tuple[Path, GenerateSummary]) -> None:
+    for line in lines_of(small[0]):
+        parse_line(line)  # Raises InvalidCommandError naming the field.
+
+
+def test_ids_are_valid_and_natural_keys_unique(small: tuple[Path, GenerateSummary]) -> None:
+    keys = [parse_line(line).key for line in lines_of(small[0])]
+    commands = commands_of(small[0])
+
+    people = [c["person_id"] for c in commands if c["type"] == "register_person"]
+    institutions = [c["institution_id"] for c in commands if c["type"] == "register_institution"]
+    assert all(is_valid_resident_id(p) for p in people)
+    assert all(is_valid_credit_code(i) for i in institutions)
+    assert len(set(people)) == len(people) and len(set(institutions)) == len(institutions)
+    assert len(set(zip(keys, (c["type"] for c in commands), strict=True))) == len(keys)
+
+
+def test_the_mix_has_every_programme_subsidy_and_the_usual_levels(
+    small: tuple[Path, GenerateSummary],
+) -> None:
+    commands = commands_of(small[0])
+    schemes = {c["scheme"] for c in commands if c["type"] == "open_class"}
+    subsidies = {c["subsidy"] for c in commands if c["type"] == "file_claim"}
+    levels = Counter(c.get("level") for c in commands if c["type"] == "open_class")
+
+    assert schemes >= {
+        "certificate_training", "pre_job", "safety", "work_based", "apprenticeship",
+        "technician_research",
+    }  # fmt: skip
+    assert subsidies >= {
+        "skill_upgrade", "pre_job", "safety", "special_operation", "work_based",
+        "apprenticeship", "technician_research",
+    }  # fmt: skip
+    assert levels["junior"] + levels["intermediate"] > levels["senior"] + levels["technician"]
+    assert {"update_person", "record_employment", "publish_catalog"} <= {
+        c["type"] for c in commands
+    }
+
+
+def test_every_pattern_is_labelled_with_ids_that_exist_in_the_file(
+    small: tuple[Path, GenerateSummary],
+) -> None:
+    path = small[0]
+    commands = commands_of(path)
+    labels = labels_of(path)
+    known = {
+        "claim_ids": {c["claim_id"] for c in commands if c["type"] == "file_claim"},
+        "person_ids": {c["person_id"] for c in commands if c["type"] == "register_person"},
+        "institution_ids": {
+            c["institution_id"] for c in commands if c["type"] == "register_institution"
+        },
+        "class_ids": {c["class_id"] for c in commands if c["type"] == "open_class"},
+        "certificate_nos": {
+            c["certificate_no"] for c in commands if c["type"] == "issue_certificate"
+        },
+    }
+
+    assert {p["rule"] for p in labels["patterns"]} >= PLANTED_RULES
+    for pattern in labels["patterns"]:
+        assert pattern["description"] and pattern["outcome"] in ("reject", "hold", "flag")
+        assert any(pattern[field] for field in known), pattern["rule"]
+        for field, ids in known.items():
+            assert set(pattern[field]) <= ids, (pattern["rule"], field)
+
+
+def test_reject_patterns_name_the_claims_and_the_reason_expected(
+    small: tuple[Path, GenerateSummary],
+) -> None:
+    for pattern in labels_of(small[0])["patterns"]:
+        if pattern["rule"] in REJECT_RULES:
+            assert pattern["outcome"] == "reject"
+            assert pattern["evidence"]["expected"], pattern["rule"]
+
+
+def test_att08_attendance_is_written_after_blocks_more_than_14_days_later(
+    small: tuple[Path, GenerateSummary],
+) -> None:
+    commands = commands_of(small[0])
+    pattern = next(p for p in labels_of(small[0])["patterns"] if p["rule"] == "ATT-08")
+    class_id = pattern["class_ids"][0]
+    first, last = pattern["evidence"]["deferred_attendance_lines"][class_id]
+
+    attended = [date.fromisoformat(c["date"]) for c in commands[first - 1 : last]]
+    starts_before = [
+        date.fromisoformat(c["start_date"])
+        for c in commands[: first - 1]
+        if c["type"] == "open_class"
+    ]
+    assert {c["class_id"] for c in commands[first - 1 : last]} == {class_id}
+    assert max(starts_before) > max(attended) + timedelta(days=LATE_DAYS)
+
+
+def test_every_line_is_accepted_and_claims_are_decided_as_labelled(
+    sf: Skillfund, small: tuple[Path, GenerateSummary]
+) -> None:
+    path = small[0]
+    labels = labels_of(path)
+
+    results = submit(sf, *lines_of(path))
+
+    assert Counter(r.status for r in results) == {"accepted": len(results)}
+    decisions = {r.key: r.decision for r in results if r.type == "file_claim"}
+    outcomes = Counter(d.outcome for d in decisions.values() if d is not None)
+    expected = labels["expected_decisions"]
+    assert outcomes["approved"] == expected["approved"] > 0
+    assert outcomes["rejected"] == sum(n for code, n in expected.items() if code != "approved") > 0
+    for pattern in labels["patterns"]:
+        for claim_id, code in pattern["evidence"].get("expected", {}).items():
+            decision = decisions[claim_id]
+            assert decision is not None and decision.outcome == "rejected"
+            assert code in [reason.code for reason in decision.reasons], (pattern["rule"], claim_id)
