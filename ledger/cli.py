@@ -153,6 +153,46 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="a small realistic Kunshan year, end to end, on the database"
     )
     demo.add_argument("--json", action="store_true")
+    verify = verbs.add_parser(
+        "verify", help="check the integrity of the event log; exit 1 where it was tampered with"
+    )
+    verify.add_argument("--json", action="store_true")
+    seal = verbs.add_parser(
+        "seal",
+        help="seal the log: a Merkle root over the hash chain (signed if $SKILLFUND_SEAL_KEY)",
+    )
+    seal.add_argument("--reason", default="manual", help="why it is sealed (default: manual)")
+    seal.add_argument("--json", action="store_true")
+    prove = verbs.add_parser("prove", help="write a proof that an event is under a sealed root")
+    prove.add_argument("id", metavar="ID", help="a natural key (a payment id...), or a position")
+    prove.add_argument("--position", action="store_true", help="ID is an event position")
+    prove.add_argument(
+        "--seal", type=int, metavar="N", help="seal N (default: the latest covering it)"
+    )
+    prove.add_argument("--kind", help="the entity kind, when the key names several")
+    prove.add_argument(
+        "--out", metavar="FILE", help="write the proof here (default: standard output)"
+    )
+    verify_proof = verbs.add_parser(
+        "verify-proof", help="check an inclusion proof against a root; needs no database"
+    )
+    verify_proof.add_argument(
+        "proof", metavar="PROOF", help="the proof file, or - for standard input"
+    )
+    verify_proof.add_argument("--root", required=True, metavar="HASH", help="a root you trust")
+    verify_proof.add_argument("--json", action="store_true")
+    export = verbs.add_parser(
+        "export", help="a period's events with hashes and chain positions, and the seals, as JSONL"
+    )
+    export.add_argument(
+        "--from", dest="from_date", type=business_date_arg, required=True, metavar="DATE"
+    )
+    export.add_argument(
+        "--to", dest="to_date", type=business_date_arg, required=True, metavar="DATE"
+    )
+    export.add_argument("--out", required=True, metavar="FILE")
+    keygen = verbs.add_parser("keygen", help="write a new Ed25519 seal key pair (private key 0600)")
+    keygen.add_argument("--out", required=True, metavar="DIR")
     return parser
 
 

@@ -22,6 +22,10 @@ DB_ENV_VAR = "SKILLFUND_DB"
 APPLICATION_NAME = "skillfund"  # Pinned: the events table is named after it.
 EVENTS_TABLE = f"{APPLICATION_NAME}_events"
 SNAPSHOTS_TABLE = f"{APPLICATION_NAME}_snapshots"
+CHAIN_TABLE = f"{APPLICATION_NAME}_chain"  # The hash chain, written with the events.
+SEALS_TABLE = f"{APPLICATION_NAME}_seals"  # Merkle roots over the chain (docs/audit.md).
+APPEND_ONLY_TABLES = (EVENTS_TABLE, CHAIN_TABLE, SEALS_TABLE)
+PERSISTENCE_MODULE = "ledger.recorder"  # eventsourcing-sqlalchemy, plus the hash chain.
 AGGREGATE_CACHE_MAXSIZE = 20_000
 
 
@@ -78,7 +82,7 @@ def sqlite_path(url: str) -> Path | None:
 def eventsourcing_env(url: str) -> dict[str, str]:
     """The settings handed to the eventsourcing Application: always a real database."""
     return {
-        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "PERSISTENCE_MODULE": PERSISTENCE_MODULE,
         "SQLALCHEMY_URL": url,
         "CREATE_TABLE": "yes",
         "AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_MAXSIZE),
@@ -113,32 +117,44 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+POSTGRES_REFUSE_FUNCTION = """
+    CREATE OR REPLACE FUNCTION skillfund_refuse_event_change() RETURNS trigger AS $$
+    BEGIN
+      RAISE EXCEPTION 'skillfund: the % table is append-only (% refused)', TG_TABLE_NAME, TG_OP;
+    END $$ LANGUAGE plpgsql"""
+
+
+def append_only_sql(dialect: str, table: str) -> list[str]:
+    """Triggers refusing UPDATE and DELETE of `table` (and TRUNCATE on PostgreSQL)."""
+    if dialect == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION skillfund_refuse_event_change()""",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+            f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION skillfund_refuse_event_change()""",
+        ]
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}
+            BEGIN SELECT RAISE(ABORT, 'skillfund: {table} is append-only ({op} refused)');
+            END"""
+        for op in ("UPDATE", "DELETE")
+    ]
+
+
 IMMUTABLE_SQL: dict[str, list[str]] = {
     "postgresql": [
-        """CREATE OR REPLACE FUNCTION skillfund_refuse_event_change() RETURNS trigger AS $$
-           BEGIN
-             RAISE EXCEPTION 'skillfund: the events table is append-only (% refused)', TG_OP;
-           END $$ LANGUAGE plpgsql""",
-        f"DROP TRIGGER IF EXISTS skillfund_events_append_only ON {EVENTS_TABLE}",
-        f"""CREATE TRIGGER skillfund_events_append_only BEFORE UPDATE OR DELETE ON {EVENTS_TABLE}
-            FOR EACH ROW EXECUTE FUNCTION skillfund_refuse_event_change()""",
-        f"DROP TRIGGER IF EXISTS skillfund_events_no_truncate ON {EVENTS_TABLE}",
-        f"""CREATE TRIGGER skillfund_events_no_truncate BEFORE TRUNCATE ON {EVENTS_TABLE}
-            FOR EACH STATEMENT EXECUTE FUNCTION skillfund_refuse_event_change()""",
+        POSTGRES_REFUSE_FUNCTION,
+        *(s for t in APPEND_ONLY_TABLES for s in append_only_sql("postgresql", t)),
     ],
-    "sqlite": [
-        f"""CREATE TRIGGER IF NOT EXISTS skillfund_events_no_update BEFORE UPDATE ON {EVENTS_TABLE}
-            BEGIN SELECT RAISE(ABORT, 'skillfund: events are append-only (UPDATE refused)');
-            END""",
-        f"""CREATE TRIGGER IF NOT EXISTS skillfund_events_no_delete BEFORE DELETE ON {EVENTS_TABLE}
-            BEGIN SELECT RAISE(ABORT, 'skillfund: events are append-only (DELETE refused)');
-            END""",
-    ],
+    "sqlite": [s for t in APPEND_ONLY_TABLES for s in append_only_sql("sqlite", t)],
 }
 
 
 def install_append_only_guards(engine: Any) -> None:
-    """Triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of events."""
+    """Triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of the events,
+    the hash chain and the seals."""
     with engine.begin() as connection:
         for statement in IMMUTABLE_SQL[engine.dialect.name]:
             connection.execute(sqlalchemy.text(statement))

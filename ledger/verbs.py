@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from domain.money import format_fen
+from ledger.audit_verbs import AUDIT_VERBS
 from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit, read_inputs
 from ledger.disclose import disclose_verb
 from ledger.flags_verb import flags_verb
@@ -21,6 +22,7 @@ from ledger.queries import NotFoundError, claim_register, fund_balance, history,
 from ledger.reassess import reassess_verb
 from ledger.reconcile_verb import reconcile_verb
 from ledger.results import Result
+from ledger.seals import SealKeyError, configured_signing_key, seal_if_due
 from ledger.service import Skillfund, opened, submit_lines
 from ledger.tables import render, render_mapping
 from ledger.timetravel import Cutoff, CutoffError, parse_known_at
@@ -84,8 +86,17 @@ def submit(args: Namespace, url: str) -> int:
             )
         bar.close()
         catch_up(sf)
+        seal_daily(sf)
     sys.stdout.flush()
     return EXIT_OK if all(statuses) else EXIT_FAILED
+
+
+def seal_daily(sf: Skillfund) -> None:
+    """Seal the log when the last seal is a day old (the lines are written: only warn)."""
+    try:
+        seal_if_due(sf.engine, configured_signing_key())
+    except SealKeyError as problem:
+        print(f"skillfund: warning: not sealed: {problem}", file=sys.stderr)
 
 
 def report(
@@ -378,3 +389,5 @@ VERBS.update(
         "generate": generate_verb,
     }
 )
+
+VERBS.update(AUDIT_VERBS)

@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ledger.persistence import EVENTS_TABLE, SNAPSHOTS_TABLE, normalize_db_url
+from ledger.persistence import (
+    CHAIN_TABLE,
+    EVENTS_TABLE,
+    SEALS_TABLE,
+    SNAPSHOTS_TABLE,
+    normalize_db_url,
+)
 from ledger.results import Result
 from ledger.service import Skillfund, open_skillfund, submit_lines
 from projections.base import METADATA
@@ -30,7 +36,13 @@ def reset_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     try:
         with engine.begin() as connection:
-            for table in [EVENTS_TABLE, SNAPSHOTS_TABLE, *METADATA.tables]:
+            for table in [
+                EVENTS_TABLE,
+                CHAIN_TABLE,
+                SEALS_TABLE,
+                SNAPSHOTS_TABLE,
+                *METADATA.tables,
+            ]:
                 connection.execute(sa.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
     finally:
         engine.dispose()
