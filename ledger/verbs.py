@@ -13,7 +13,6 @@ from typing import Any
 from domain.money import format_fen
 from ledger.audit_verbs import AUDIT_VERBS
 from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit, read_inputs
-from ledger.disclose import disclose_verb
 from ledger.flags_verb import flags_verb
 from ledger.generate import generate_verb
 from ledger.persistence import safe_url
@@ -21,6 +20,7 @@ from ledger.progress import ProgressBar
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
 from ledger.reassess import reassess_verb
 from ledger.reconcile_verb import reconcile_verb
+from ledger.reports.disclose import disclose_verb
 from ledger.results import Result
 from ledger.seals import SealKeyError, configured_signing_key, seal_if_due
 from ledger.service import Skillfund, opened, submit_lines

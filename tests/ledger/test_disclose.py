@@ -24,8 +24,8 @@ from domain.masking import mask_name, mask_resident_id
 from domain.parties import Institution, Person
 from ledger import demo
 from ledger.cli import UsageError
-from ledger.disclose import UNSEALED, PeriodError, disclose, disclose_verb, parse_period
-from ledger.report_model import Period
+from ledger.reports.disclose import UNSEALED, PeriodError, disclose, disclose_verb, parse_period
+from ledger.reports.model import Period
 from ledger.service import Skillfund
 from tests.conftest import submit
 
@@ -539,7 +539,7 @@ def test_jinhua_reports_against_its_annual_plans_by_region_and_department(
 
 
 def test_a_read_that_reaches_its_limit_refuses_rather_than_cut_a_report() -> None:
-    from ledger.report_sources import ReportTooLargeError, bounded
+    from ledger.reports.sources import ReportTooLargeError, bounded
 
     assert bounded([1], 2, "rows") == [1]
     with pytest.raises(ReportTooLargeError, match="limit of 2"):

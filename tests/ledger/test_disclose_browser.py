@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ledger import demo
-from ledger.disclose import disclose, parse_period
+from ledger.reports.disclose import disclose, parse_period
 from ledger.service import Skillfund
 from tests.conftest import submit
 from tests.ledger.test_disclose import case_lines

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from ledger.report_model import Report, Table, csv_name, html_name, xlsx_name
-from ledger.report_svg import svg
+from ledger.reports.model import Report, Table, csv_name, html_name, xlsx_name
+from ledger.reports.svg import svg
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",

@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ledger.report_model import Period
-from ledger.report_sources import bounded
+from ledger.reports.model import Period
+from ledger.reports.sources import bounded
 from projections.balance import Balance, balance
 from projections.claims import CLAIMS
 from projections.directory import ENTITIES

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger.report_model import Period
+from ledger.reports.model import Period
 
 KUNSHAN, YUNCHENG = "昆政办发〔2020〕67号", "运政办发〔2020〕14号"
 JINHUA, RUGAO, LINKOU = "金人社发〔2020〕1号", "皋政办发〔2019〕194号", "林政办规〔2019〕4号"

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from domain.finance import Objection, Publicity
 from domain.vocabulary import JURISDICTIONS
-from ledger.report_fund_use import fund_facts, occupation_of, subsidy_label
-from ledger.report_model import Column, Period, Report, Table, table, yuan
-from ledger.report_sources import UNKNOWN, FundInfo, Sources
+from ledger.reports.fund_use import fund_facts, occupation_of, subsidy_label
+from ledger.reports.model import Column, Period, Report, Table, table, yuan
+from ledger.reports.sources import UNKNOWN, FundInfo, Sources
 from projections.claims import CLAIMS
 
 OBJECTION_OUTCOMES = {

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Connection
 from domain.masking import mask_account
 from domain.parties import Institution
 from domain.vocabulary import CHANNELS, JURISDICTIONS, LEVELS, SUBSIDIES
-from ledger.report_journal import FundUse, PaymentLine, gather_fund_use, movements
-from ledger.report_model import Chart, Column, Period, Report, Table, table, yuan
-from ledger.report_sources import UNKNOWN, FundInfo, Sources
+from ledger.reports.journal import FundUse, PaymentLine, gather_fund_use, movements
+from ledger.reports.model import Chart, Column, Period, Report, Table, table, yuan
+from ledger.reports.sources import UNKNOWN, FundInfo, Sources
 from projections.balance import sub_accounts
 from projections.claims import CLAIMS
 from projections.journal import ADVANCES, CAPITAL, CASH, CLAWBACKS, PAYABLE

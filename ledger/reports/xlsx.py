@@ -21,7 +21,7 @@ from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ledger.report_model import Column, Report, Table
+from ledger.reports.model import Column, Report, Table
 
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 COUNT = re.compile(r"^-?\d+$")

@@ -18,11 +18,11 @@ import sqlalchemy as sa
 
 from domain.training import Employment
 from domain.vocabulary import CERTIFICATE_KINDS, LEVELS, SCHEMES, SUBSIDIES
-from ledger.report_fund_use import fund_facts
-from ledger.report_journal import movements
-from ledger.report_model import NOT_AVAILABLE, Column, Period, Report, Table, percent, table, yuan
-from ledger.report_sources import FundInfo, Sources
-from ledger.report_targets import REPORTING, Target, targets_for
+from ledger.reports.fund_use import fund_facts
+from ledger.reports.journal import movements
+from ledger.reports.model import NOT_AVAILABLE, Column, Period, Report, Table, percent, table, yuan
+from ledger.reports.sources import FundInfo, Sources
+from ledger.reports.targets import REPORTING, Target, targets_for
 from projections.claims import CLAIMS
 from projections.directory import ENROLLMENTS, ENTITIES
 from projections.journal import PAYABLE

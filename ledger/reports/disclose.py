@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit
-from ledger.report_fund_use import build_fund_use
-from ledger.report_html import index_page, report_page
-from ledger.report_model import (
+from ledger.reports.fund_use import build_fund_use
+from ledger.reports.html import index_page, report_page
+from ledger.reports.model import (
     Column,
     Period,
     PeriodError,
@@ -40,10 +40,10 @@ from ledger.report_model import (
     table,
     xlsx_name,
 )
-from ledger.report_publicity import build_publicity
-from ledger.report_sources import FundInfo, FundNotFoundError, ReportTooLargeError, Sources
-from ledger.report_statutory import build_statutory
-from ledger.report_xlsx import xlsx_bytes
+from ledger.reports.publicity import build_publicity
+from ledger.reports.sources import FundInfo, FundNotFoundError, ReportTooLargeError, Sources
+from ledger.reports.statutory import build_statutory
+from ledger.reports.xlsx import xlsx_bytes
 from ledger.service import Skillfund, opened
 
 __all__ = ["Period", "PeriodError", "disclose", "disclose_verb", "parse_period"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from ledger.report_model import Chart, yuan
+from ledger.reports.model import Chart, yuan
 
 WIDTH, HEIGHT = 960, 340
 LEFT, RIGHT, TOP, BOTTOM = 120, 24, 44, 56

@@ -1,0 +1,1 @@
+"""Public-disclosure reports (`skillfund disclose`): 公示 lists, fund use, statutory reports."""
