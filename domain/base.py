@@ -11,6 +11,7 @@ module never orphans history.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -19,8 +20,10 @@ from eventsourcing.domain import Aggregate
 NAMESPACE = uuid5(NAMESPACE_URL, "https://skillfund.example/ids")
 
 
+@lru_cache(maxsize=65_536)
 def entity_id(path: str) -> UUID:
-    """The aggregate id of a natural-key path such as '/funds/KS-2020'."""
+    """The aggregate id of a natural-key path such as '/funds/KS-2020' (memoised: a
+    command names the same people and classes again and again)."""
     return uuid5(NAMESPACE, path)
 
 

@@ -13,6 +13,7 @@ check characters are verified at the edge. Pure stdlib: no I/O, no clock.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 DIGITS = "0123456789"
 
@@ -45,6 +46,12 @@ def _birth_date_or_none(first17: str) -> date | None:
 
 
 def resident_id_problem(s: object) -> str:
+    """See _resident_id_problem; memoised for strings (ids repeat on every line about a person)."""
+    return _resident_id_problem(s) if isinstance(s, str) else _resident_id_problem.__wrapped__(s)
+
+
+@lru_cache(maxsize=65_536)
+def _resident_id_problem(s: object) -> str:
     """What is wrong with `s` as a resident id, as a phrase; "" when it is valid.
 
     A lowercase `x` check character is accepted (it is read as `X`). The phrase lets the
@@ -110,6 +117,12 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def credit_code_problem(s: object) -> str:
+    """See _credit_code_problem; memoised for strings (ids repeat on every line about a person)."""
+    return _credit_code_problem(s) if isinstance(s, str) else _credit_code_problem.__wrapped__(s)
+
+
+@lru_cache(maxsize=65_536)
+def _credit_code_problem(s: object) -> str:
     """What is wrong with `s` as a unified social credit code, as a phrase; "" when valid."""
     if not isinstance(s, str) or len(s) != CREDIT_CODE_LENGTH:
         return "it is not 18 characters long"

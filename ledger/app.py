@@ -1,20 +1,36 @@
 """The Skillfund application: load, run the rules, call the aggregates, save.
 
-Each command is one transaction. A handler loads what it needs, refuses what the
-ledger's state forbids, and returns the aggregates to save; the application saves
-them together. When a concurrent writer got there first (an IntegrityError on an
-aggregate version), the handler runs again on freshly loaded state.
+A handler loads what it needs, refuses what the ledger's state forbids, and returns the
+aggregates to save. Commands run in batches (ledger/unit.py): the commands of a batch
+share the aggregates they load and their events are recorded in one transaction, in
+command order, yet each command gets exactly the result it would get alone. When a
+concurrent writer got there first (an IntegrityError on an aggregate version, or events
+recorded since the batch read the log), the batch's commands run again one by one on
+freshly loaded state, each retried as before.
+
+The aggregate cache is trusted between batches only as far as the log says: before each
+batch the ledger reads the log's head, and drops from the cache every aggregate another
+writer has recorded events for since it last looked (`sync`); the insert checks the head
+again under the table lock, so a batch never commits decisions taken on stale reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 import structlog
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    LRUCache,
+    ProcessingEvent,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
@@ -24,10 +40,21 @@ from domain.errors import DomainError
 from domain.finance import ClassFunding
 from domain.fund import Fund
 from domain.training import TrainingClass
-from ledger.persistence import APPLICATION_NAME, DateAsISO, eventsourcing_env
+from ledger.persistence import (
+    AGGREGATE_CACHE_MAXSIZE,
+    APPLICATION_NAME,
+    DateAsISO,
+    batch_executemany,
+    eventsourcing_env,
+)
+from ledger.preload import hinted_ids
 from ledger.results import ACCEPTED, CONFLICT, DUPLICATE, REFUSED, Result, error
+from ledger.unit import UnitOfWork
 
 SAVE_ATTEMPTS_MAX = 5
+# Above this many aggregates changed by another writer, the whole cache is dropped.
+CACHE_SYNC_MAX = 1_000
+ABSENT_MAX = 100_000  # Ids remembered as having no events, at most.
 SNAPSHOT_INTERVAL = 200
 A = TypeVar("A", bound=Aggregate)
 log = structlog.get_logger("skillfund.ledger")
@@ -61,6 +88,10 @@ class ReadModel(Protocol):
     on a check over many aggregates; the race with a concurrent writer is documented in
     docs/fraud.md."""
 
+    # The topics of the events the answers depend on: a batch holding none of them need
+    # not be recorded before a handler asks.
+    topics: frozenset[str]
+
     def holds(self, claim_id: str) -> list[dict[str, Any]]: ...
 
     def flag(self, flag_id: str) -> dict[str, Any] | None: ...
@@ -68,6 +99,8 @@ class ReadModel(Protocol):
 
 class NoReadModel:
     """No anti-fraud projection is wired: no holds, no flags."""
+
+    topics: frozenset[str] = frozenset()
 
     def holds(self, claim_id: str) -> list[dict[str, Any]]:
         return []
@@ -89,10 +122,21 @@ class Ledger(Application[UUID]):
         TrainingClass: SNAPSHOT_INTERVAL,
     }
 
+    # Commands whose handler asks the projections (ReadModel): the batch before them is
+    # recorded first, so the projections can see it.
+    reads_projections: ClassVar[set[str]] = set()
+
     def __init__(self, url: str) -> None:
         super().__init__(env=eventsourcing_env(url))
         self.url = url
+        batch_executemany(self.engine)
         self.read_model: ReadModel = NoReadModel()
+        self.unit: UnitOfWork | None = None
+        self.known_head: int | None = None  # The log's head when the cache was last synced.
+        # Ids known to have no events as of known_head, and ids with snapshots: both kept
+        # in step with the log by `sync` and `commit`, like the cache.
+        self.absent: set[UUID] = set()
+        self.snapshotted: set[UUID] | None = None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -104,14 +148,31 @@ class Ledger(Application[UUID]):
 
     def close(self) -> None:
         """Close the application and dispose of its engine (the library does not)."""
+        for recorder in (self.recorder, getattr(self.snapshots, "recorder", None)):
+            if recorder is not None and hasattr(recorder, "close_readers"):
+                recorder.close_readers()
         super().close()
         self.engine.dispose()
 
+    @property
+    def events_table(self) -> sa.Table:
+        return self.recorder.events_record_cls.__table__  # type: ignore[attr-defined,no-any-return]
+
     def find(self, aggregate_class: type[A], aggregate_id: UUID) -> A | None:
-        """The aggregate, or None when nothing is recorded under that id."""
-        try:
-            aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
+        """The aggregate, or None when nothing is recorded under that id. Inside a batch,
+        the batch's own working copy; outside, a private copy of the recorded state."""
+        unit = self.unit
+        if unit is None:
+            self.sync()
+            aggregate = deepcopy(self.load(aggregate_id))
+        else:
+            if aggregate_id in unit.aggregates:
+                aggregate = unit.aggregates[aggregate_id]
+            else:
+                aggregate = self.load(aggregate_id)
+                unit.remember(aggregate_id, aggregate)
+            unit.touched.add(aggregate_id)
+        if aggregate is None:
             return None
         if not isinstance(aggregate, aggregate_class):
             raise TypeError(
@@ -119,8 +180,133 @@ class Ledger(Application[UUID]):
             )
         return aggregate
 
+    def load(self, aggregate_id: UUID) -> Aggregate | None:
+        """The recorded aggregate (the cached object itself), or None. Only aggregates
+        known to have a snapshot ask the snapshot table first (the library asks for every
+        aggregate: two statements where one does)."""
+        cache = self.repository.cache
+        assert cache is not None
+        with suppress(KeyError):
+            return cache.get(aggregate_id)  # type: ignore[no-any-return]
+        if aggregate_id in self.absent:
+            return None
+        if aggregate_id in self.snapshots_known():
+            try:
+                return self.repository.get(aggregate_id)  # type: ignore[no-any-return]
+            except AggregateNotFoundError:
+                return None
+        stored = self.recorder.select_events(aggregate_id)
+        return self.project(aggregate_id, stored)
+
+    def preload(self, aggregate_ids: Sequence[UUID]) -> None:
+        """Load into the cache, in a few statements, those of `aggregate_ids` not there yet
+        (ledger/preload.py): what each command then finds is a dictionary lookup."""
+        cache = self.repository.cache
+        assert cache is not None
+        snapshotted = self.snapshots_known()
+        wanted = []
+        for aggregate_id in aggregate_ids:
+            if aggregate_id in self.absent or aggregate_id in snapshotted:
+                continue
+            try:
+                cache.get(aggregate_id)
+            except KeyError:
+                wanted.append(aggregate_id)
+        if not wanted:
+            return
+        found = self.recorder.select_many(wanted)  # type: ignore[attr-defined]
+        for aggregate_id in wanted:
+            self.project(aggregate_id, found.get(aggregate_id, []))
+
+    def project(self, aggregate_id: UUID, stored: Sequence[Any]) -> Aggregate | None:
+        """An aggregate from its stored events, cached; None (and remembered) if none."""
+        if not stored:
+            self.absent.add(aggregate_id)
+            return None
+        aggregate = None
+        for record in stored:
+            aggregate = self.mapper.to_domain_event(record).mutate(aggregate)
+        assert self.repository.cache is not None
+        self.repository.cache.put(aggregate_id, aggregate)
+        return aggregate
+
+    def snapshots_known(self) -> set[UUID]:
+        if self.snapshotted is None:
+            recorder = getattr(self.snapshots, "recorder", None)
+            self.snapshotted = recorder.originator_ids() if recorder is not None else set()
+        return self.snapshotted
+
+    def sync(self) -> None:
+        """Read the log's head; forget cached aggregates that others have changed since."""
+        e = self.events_table.c
+        with self.engine.connect() as connection:
+            head = int(connection.execute(sa.select(sa.func.max(e.id))).scalar() or 0)
+            if self.known_head is None:
+                self.clear_cache()
+            elif head != self.known_head:
+                self.absent.clear()
+                self.snapshotted = None  # Another writer may have taken snapshots.
+                changed = (
+                    connection.execute(
+                        sa.select(e.originator_id)
+                        .where(e.id > self.known_head)
+                        .distinct()
+                        .limit(CACHE_SYNC_MAX + 1)
+                    )
+                    .scalars()
+                    .all()
+                )
+                if len(changed) > CACHE_SYNC_MAX:
+                    self.clear_cache()
+                else:
+                    self.evict(changed)
+        self.known_head = head
+
+    def clear_cache(self) -> None:
+        self.repository.cache = LRUCache(maxsize=AGGREGATE_CACHE_MAXSIZE)
+
+    def evict(self, aggregate_ids: Iterable[UUID]) -> None:
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for aggregate_id in aggregate_ids:
+            with suppress(KeyError):
+                cache.get(aggregate_id, evict=True)
+
     def execute(self, command: Any) -> Result:
-        """Run one validated command in its own transaction; never raises for bad business input."""
+        """Run one validated command in its own transaction; never raises for bad input."""
+        return self.execute_many([command])[0]
+
+    def execute_many(self, commands: Sequence[Any]) -> list[Result]:
+        """Run validated commands in order, as few transactions as correctness allows, with
+        exactly the results each would get alone; never raises for bad business input."""
+        results: list[Result] = []
+        unit = self.begin()
+        self.preload(hinted_ids(commands))
+        for command in commands:
+            if command.type in self.reads_projections and self.read_model_behind(unit):
+                results += self.commit_or_replay(unit)
+                unit = self.begin()
+            unit.start_command(command)
+            unit.results.append(self.run(unit, command))
+        results += self.commit_or_replay(unit)
+        return results
+
+    def read_model_behind(self, unit: UnitOfWork) -> bool:
+        """Whether the unit holds events the read model's answers depend on (then they
+        are recorded, and the projections catch up, before a handler asks)."""
+        topics = self.read_model.topics
+        return any(getattr(e, "TOPIC", None) in topics for e in unit.events)
+
+    def begin(self) -> UnitOfWork:
+        if len(self.absent) > ABSENT_MAX:  # Only a saving of queries: bound its memory.
+            self.absent.clear()
+        self.sync()
+        self.unit = UnitOfWork()
+        return self.unit
+
+    def run(self, unit: UnitOfWork, command: Any) -> Result:
+        """Run one command's handler inside the unit; what it does not save is undone."""
         result = Result(status=REFUSED, type=command.type, key=command.key)
         handler = self.handlers.get(command.type)
         if handler is None:
@@ -130,20 +316,50 @@ class Ledger(Application[UUID]):
                 "type",
             )
             return result
+        try:
+            outcome = handler(self, command)
+        except DuplicateCommand:
+            result.status = DUPLICATE
+        except ConflictingCommand as conflict:
+            result.status, result.error = CONFLICT, error("conflict", str(conflict), "key")
+        except DomainError as refusal:
+            result.error = error(refusal.code, refusal.message, getattr(refusal, "field", None))
+        else:
+            saved = list({a.id: a for a in outcome.aggregates if a is not None}.values())
+            events = unit.accept(saved)
+            result.status, result.decision = ACCEPTED, outcome.decision
+            result.events = [event_label(e) for e in events]
+        for aggregate_id in unit.dirty():
+            self.undo(unit, aggregate_id)
+        return result
+
+    def undo(self, unit: UnitOfWork, aggregate_id: UUID) -> None:
+        """Put an aggregate back to what the batch's accepted commands made of it."""
+        version = unit.loaded_versions.get(aggregate_id)
+        aggregate = None if version is None else self.repository.get(aggregate_id, version=version)
+        for event in unit.accepted.get(aggregate_id, []):
+            aggregate = event.mutate(aggregate)
+        unit.aggregates[aggregate_id] = aggregate
+        if aggregate is not None and aggregate_id in unit.saved:
+            unit.saved[aggregate_id] = aggregate
+        self.evict([aggregate_id])  # The cached object is the one that was changed.
+
+    def commit_or_replay(self, unit: UnitOfWork) -> list[Result]:
+        """Record the unit's events; on a concurrent write, run its commands again alone."""
+        try:
+            self.commit(unit)
+        except IntegrityError:
+            log.info("concurrent write; reloading and retrying", commands=len(unit.commands))
+            return [self.execute_alone(command) for command in unit.commands]
+        return unit.results
+
+    def execute_alone(self, command: Any) -> Result:
         for _attempt in range(SAVE_ATTEMPTS_MAX):
+            unit = self.begin()
+            unit.start_command(command)
+            result = self.run(unit, command)
             try:
-                outcome = handler(self, command)
-            except DuplicateCommand:
-                result.status = DUPLICATE
-                return result
-            except ConflictingCommand as conflict:
-                result.status, result.error = CONFLICT, error("conflict", str(conflict), "key")
-                return result
-            except DomainError as refusal:
-                result.error = error(refusal.code, refusal.message, getattr(refusal, "field", None))
-                return result
-            try:
-                recordings = self.save(*outcome.aggregates)
+                self.commit(unit)
             except IntegrityError:
                 log.info(
                     "concurrent write; reloading and retrying",
@@ -151,20 +367,46 @@ class Ledger(Application[UUID]):
                     key=command.key,
                 )
                 continue
-            result.status, result.decision = ACCEPTED, outcome.decision
-            result.events = [event_label(r.domain_event) for r in recordings]
             return result
+        result = Result(status=REFUSED, type=command.type, key=command.key)
         result.error = error(
             "concurrency", f"gave up after {SAVE_ATTEMPTS_MAX} concurrent conflicts"
         )
         return result
 
+    def commit(self, unit: UnitOfWork) -> None:
+        """Record every accepted event of the unit in one transaction, if the log has not
+        moved since the unit read it; raises IntegrityError (cache forgotten) otherwise."""
+        self.unit = None
+        if not unit.events:
+            return
+        processing = ProcessingEvent[UUID]()
+        processing.events = unit.events
+        processing.aggregates = dict(unit.saved)
+        processing.saved_kwargs = {"expected_head": self.known_head}
+        try:
+            recordings = self._record(processing)  # Also caches the saved aggregates.
+        except IntegrityError:
+            self.evict(unit.aggregates)  # Changed in place by commands not recorded.
+            self.absent.clear()
+            raise
+        self.known_head = max(r.notification.id for r in recordings)
+        self.absent.difference_update(unit.saved)
+        self._take_snapshots(processing)
+        snapshotted = self.snapshots_known()
+        for aggregate_id, aggregate in unit.saved.items():
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval is not None and aggregate.version >= interval:
+                snapshotted.add(aggregate_id)
 
-def handles(command_type: str) -> Callable[[Handler], Handler]:
-    """Register a handler for a command type."""
+
+def handles(command_type: str, *, reads_projections: bool = False) -> Callable[[Handler], Handler]:
+    """Register a handler for a command type (one that asks the ReadModel says so)."""
 
     def register(function: Handler) -> Handler:
         Ledger.handlers[command_type] = function
+        if reads_projections:
+            Ledger.reads_projections.add(command_type)
         return function
 
     return register

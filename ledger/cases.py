@@ -149,7 +149,7 @@ def recover_claims(
     return touched
 
 
-@handles("clear_flag")
+@handles("clear_flag", reads_projections=True)
 def clear_flag(ledger: Ledger, cmd: Any) -> Outcome:
     f = cmd.fields
     check_new(ledger.find(FlagReview, FlagReview.create_id(f["flag_id"])), cmd.digest, cmd.key)

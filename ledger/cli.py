@@ -10,13 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ledger.logs import configure_logging
 from ledger.persistence import DatabaseUnavailableError, resolve_db_url, safe_url
+from ledger.unit import SUBMIT_BATCH
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -30,6 +32,16 @@ def business_date_arg(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
 
 
 def add_time_travel(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="JSONL files, or - for standard input"
     )
     submit.add_argument("--json", action="store_true", help="one JSON result object per line")
+    submit.add_argument(
+        "--batch",
+        type=positive_int,
+        default=SUBMIT_BATCH,
+        metavar="N",
+        help=f"lines per transaction (default {SUBMIT_BATCH}; 1: each line alone); "
+        "the results are the same for any N",
+    )
     show = verbs.add_parser("show", help="one entity's current state")
     show.add_argument(
         "kind", choices=["fund", "claim", "person", "institution", "class", "certificate"]
@@ -219,20 +239,43 @@ def emit(data: Any, as_json: bool, text: str) -> None:
         print(text)
 
 
-def read_inputs(names: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """Every input file's lines, read before anything runs, so a missing file writes nothing."""
+@dataclass
+class Input:
+    """One input of `submit`: checked before anything runs (it exists, it is UTF-8, its
+    non-blank lines counted for the progress bar), then read again line by line, so a file
+    of millions of lines is never held in memory."""
+
+    name: str
+    total: int
+    held: list[str] | None = None  # Standard input, which cannot be read twice.
+
+    def lines(self) -> Iterator[str]:
+        if self.held is not None:
+            yield from self.held
+            return
+        with open(self.name, encoding="utf-8", newline=None) as stream:
+            for line in stream:
+                yield line.rstrip("\n")
+
+
+def read_inputs(names: Sequence[str]) -> list[Input]:
+    """Every input checked before anything runs, so a missing or undecodable file writes
+    nothing."""
     inputs = []
     for name in names:
         if name == "-":
-            inputs.append(("-", sys.stdin.read().splitlines()))
+            held = sys.stdin.read().split("\n")
+            inputs.append(Input("-", sum(1 for line in held if line.strip()), held))
             continue
         path = Path(name)
         if not path.is_file():
             raise UsageError(f"no such file: {name}")
         try:
-            inputs.append((name, path.read_text(encoding="utf-8").splitlines()))
+            with open(path, encoding="utf-8", newline=None) as stream:
+                total = sum(1 for line in stream if line.strip())
         except UnicodeDecodeError as problem:
             raise UsageError(f"{name} is not UTF-8: {problem}") from None
+        inputs.append(Input(name, total))
     return inputs
 
 

@@ -714,7 +714,9 @@ def _parse_object(
         elif spec.required:
             raise InvalidCommandError(field, f"{_subject(field)} is required in {what}.")
         elif not partial:
-            parsed[spec.out_name] = copy.deepcopy(spec.default)
+            default = spec.default
+            mutable = isinstance(default, list | dict | set)
+            parsed[spec.out_name] = copy.deepcopy(default) if mutable else default
     return parsed
 
 

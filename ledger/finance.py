@@ -273,7 +273,7 @@ def drop_from_class(ledger: Ledger, claim: Claim, day: date) -> list[Any]:
     return [funding]
 
 
-@handles("pay_claim")
+@handles("pay_claim", reads_projections=True)
 def pay_claim(ledger: Ledger, cmd: Any) -> Outcome:
     f = cmd.fields
     check_new(ledger.find(Payment, Payment.create_id(f["payment_id"])), cmd.digest, cmd.key)

@@ -32,11 +32,10 @@ completions, certificates and claims only after the block of a class that starte
 and the lines of the late attendance (`evidence.deferred_attendance_lines`); a loader
 that stamps each block with its date as the recorded time makes the lag a real one.
 
-This generator writes no money commands yet (pay_advance, start_publicity, pay_claim).
-They slot in as one more phase of a class block: a function in CLASS_PHASES after
-`claims_phase` (publicity and payment of the class's approved claims, which
-`expect_decisions` already knows) and, for advances, one after `opening_phase`; raise
-GENERATOR_VERSION when they are added.
+Money (ledger/generate_money.py, since GENERATOR_VERSION 2): a class's `pay_advance` is
+a phase of its block after the enrolments; publicity lists, objections and payments are
+dated commands written between the blocks, each after the block holding its claims and
+before the first later block dated after it (`MoneyQueue`).
 
 Deterministic: every random choice comes from random.Random streams seeded by
 (scale, seed, part); no global random, no clock, no iteration over sets.
@@ -59,6 +58,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from domain.identity import CREDIT_CODE_CHARSET, make_credit_code, make_resident_id
+from ledger.generate_money import MONEY_COMMANDS, Money, MoneyQueue, advance_phase, plan_money
 
 FUND_ID = "KS-ZXZ-2020"
 JURISDICTION = "kunshan"
@@ -68,7 +68,7 @@ CLASSES_FROM = date(2020, 3, 2)  # Classes restarted after the 2020 Spring Festi
 CLASSES_END_BY = date(2021, 11, 19)  # So that certificates and claims fall in 2021.
 LAST_DAY = date(2021, 12, 31)
 LABELS_SUFFIX = ".labels.json"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the money phase (ledger/generate_money.py).
 
 YEAR_TRAININGS_NORMAL_MAX = 2  # A normal person; the rule allows 3 (LIM-01 plants 4).
 TRAININGS_NORMAL_MAX = 3  # Over the two years, for a normal person.
@@ -326,6 +326,7 @@ class Klass:
     class_id: str = ""
     deferred_to: date | None = None  # ATT-08: the tail of the block is written late.
     planted: bool = False
+    advance: dict[str, Any] | None = None  # Its pay_advance command (generate_money).
 
     @property
     def limit_key(self) -> tuple[str, str]:
@@ -404,6 +405,7 @@ class Plan:
     classes: list[Klass] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
     blocks: list[tuple[date, int, Klass, str]] = field(default_factory=list)
+    money: Money = field(default_factory=Money)
 
     def of_kind(self, kind: str, planted: bool = False) -> list[Institution]:
         return [i for i in self.institutions if i.kind == kind and i.planted == planted]
@@ -429,6 +431,7 @@ class GenerateSummary:
     by_type: dict[str, int]
     sha256: str
     seconds: float
+    money: dict[str, int] = field(default_factory=dict)  # Money commands by type.
 
     def line(self) -> str:
         return (
@@ -436,6 +439,7 @@ class GenerateSummary:
             f"{self.classes} classes, {self.people} people, {self.claims} claims "
             f"({self.claims_expected_rejected} to be rejected), "
             f"{self.planted_patterns} planted patterns ({self.planted_trainings} trainings); "
+            f"money: {', '.join(f'{n} {t}' for t, n in self.money.items()) or 'none'}; "
             f"labels {self.labels}"
         )
 
@@ -1822,6 +1826,7 @@ def build_plan(scale: str, seed: int) -> Plan:
     number_documents(plan)
     expect_decisions(plan)
     complete_labels(plan)
+    plan.money = plan_money(plan, FUND_ID, JURISDICTION, LAST_DAY)
     return plan
 
 
@@ -2097,18 +2102,18 @@ def claim_command(claim: Claim) -> dict[str, Any]:
     return data
 
 
-# The phases of a class block, in order. Money goes here: an advance phase after
-# opening_phase (then HEAD_PHASES becomes 3), publicity and payments after claims_phase.
+# The phases of a class block, in order; publicity and payments go between blocks.
 ClassPhase = Callable[[Klass], Iterator[dict[str, Any]]]
 CLASS_PHASES: tuple[ClassPhase, ...] = (
     opening_phase,
     enrolment_phase,
+    advance_phase,
     attendance_phase,
     completion_phase,
     certificate_phase,
     claims_phase,
 )
-HEAD_PHASES = 2  # opening and enrolment: what an ATT-08 class writes on time.
+HEAD_PHASES = 3  # opening, enrolment, advance: what an ATT-08 class writes on time.
 
 
 class Emitter:
@@ -2123,7 +2128,11 @@ class Emitter:
         for command in reference_commands(self.plan):
             self.line += 1
             yield command
-        for _day, _index, klass, part in self.plan.blocks:
+        money = MoneyQueue(self.plan.money)
+        for position, (day, _index, klass, part) in enumerate(self.plan.blocks):
+            for command in money.due(day):
+                self.line += 1
+                yield command
             phases = {"all": CLASS_PHASES, "head": CLASS_PHASES[:HEAD_PHASES]}.get(
                 part, CLASS_PHASES[HEAD_PHASES:]
             )
@@ -2135,6 +2144,10 @@ class Emitter:
                             self.line
                         )
                     yield command
+            money.written(position)
+        for command in money.due(None):
+            self.line += 1
+            yield command
 
 
 def generate(scale: str, seed: int) -> Iterator[dict[str, Any]]:
@@ -2186,11 +2199,14 @@ def render_labels(plan: Plan, emitter: Emitter, out: Path, sha256: str) -> dict[
         "file_order": (
             "Reference data, then one block per class in order of its start date (the "
             "file clock). ATT-08 classes write attendance, completions, certificates and "
-            "claims in a block dated deferred_to; see evidence.deferred_attendance_lines."
+            "claims in a block dated deferred_to; see evidence.deferred_attendance_lines. "
+            "A class's pay_advance follows its enrolments; publicity, objections and "
+            "payments are written between blocks by date, after the block of their claims."
         ),
         "counts": dict(sorted(Counter(label.rule for label in plan.labels).items())),
         "expected_decisions": dict(sorted(Counter(c.expected for c in claims).items())),
         "patterns": rendered,
+        "money": plan.money.summary(),
     }
 
 
@@ -2252,6 +2268,7 @@ def summarise(
         by_type=dict(sorted(by_type.items())),
         sha256=sha256,
         seconds=round(seconds, 2),
+        money={t: by_type[t] for t in MONEY_COMMANDS if by_type[t]},
     )
 
 

@@ -12,13 +12,19 @@ Every insert of events also appends one row per event to `skillfund_chain`: its 
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import eventsourcing_sqlalchemy.factory as library_factory
 import sqlalchemy as sa
-from eventsourcing.persistence import StoredEvent
-from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
+from eventsourcing_sqlalchemy.recorders import (
+    SQLAlchemyAggregateRecorder,
+    SQLAlchemyApplicationRecorder,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
 
@@ -27,6 +33,7 @@ from ledger.persistence import CHAIN_TABLE, EVENTS_TABLE, SEALS_TABLE
 
 AUDIT_METADATA = sa.MetaData()
 POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+SELECT_MANY_CHUNK = 500  # Aggregate ids per IN list.
 
 CHAIN = sa.Table(
     CHAIN_TABLE,
@@ -91,15 +98,140 @@ CHAIN_HEAD = (
 )
 
 
-class SkillfundRecorder(SQLAlchemyApplicationRecorder):
-    """The library's application recorder, inserting with one executemany and chaining."""
+class StaleReadError(IntegrityError):
+    """Events were recorded after the head the writer read; nothing was written."""
+
+
+def check_head(head: int | None, expected_head: int | None) -> int:
+    """The log's head (0 when empty); StaleReadError if it is not the one expected."""
+    head = head or 0
+    if expected_head is not None and head != expected_head:
+        raise StaleReadError(
+            f"the log moved from {expected_head} to {head} since the batch read it"
+        )
+    return head
+
+
+class FastSelect:
+    """`select_events` on one held driver connection with prepared SQL text.
+
+    The library builds an ORM query in a session for every aggregate it loads (≈ 2 ms
+    each, measured); an aggregate load is the commonest read of the command path, so here
+    it is one parameterised statement on a connection kept per thread (≈ 0.05 ms). The
+    connection never holds a transaction open (autocommit on PostgreSQL; on SQLite a
+    SELECT outside a transaction), so it always reads what is committed.
+    """
+
+    datastore: Any
+    events_record_cls: Any
+
+    def reader(self) -> Any:
+        local = self.__dict__.setdefault("_reader", threading.local())
+        cursor = getattr(local, "cursor", None)
+        if cursor is None:
+            connection = self.datastore.engine.raw_connection()
+            if self.postgres:
+                connection.driver_connection.autocommit = True
+            local.connection, local.cursor = connection, connection.cursor()
+            self.__dict__.setdefault("_readers", []).append(local.connection)
+            cursor = local.cursor
+        return cursor
+
+    @property
+    def postgres(self) -> bool:
+        return bool(self.datastore.engine.dialect.name == "postgresql")
+
+    @property
+    def mark(self) -> str:
+        """The driver's placeholder."""
+        return "%s" if self.postgres else "?"
+
+    def id_param(self, uuid: UUID) -> Any:
+        """An aggregate id as the column stores it: uuid on PostgreSQL, 16 bytes on SQLite."""
+        return str(uuid) if self.postgres else uuid.bytes
+
+    def id_value(self, stored: Any) -> UUID:
+        return UUID(str(stored)) if self.postgres else UUID(bytes=bytes(stored))
+
+    def close_readers(self) -> None:
+        for connection in self.__dict__.pop("_readers", []):
+            if self.postgres:
+                connection.driver_connection.autocommit = False
+            connection.close()
+        self.__dict__.pop("_reader", None)
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        mark = self.mark
+        uuid = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        table = self.events_record_cls.__table__.name
+        sql = f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = {mark}"
+        params: list[Any] = [self.id_param(uuid)]
+        if gt is not None:
+            sql += f" AND originator_version > {mark}"
+            params.append(gt)
+        if lte is not None:
+            sql += f" AND originator_version <= {mark}"
+            params.append(lte)
+        sql += " ORDER BY originator_version" + (" DESC" if desc else "")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        cursor = self.reader()
+        cursor.execute(sql, params)
+        return [StoredEvent(uuid, version, topic, bytes(state)) for version, topic, state in cursor]
+
+    def select_many(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Every event of each aggregate, in version order; an aggregate with none is absent."""
+        table = self.events_record_cls.__table__.name
+        found: dict[UUID, list[StoredEvent]] = {}
+        cursor = self.reader()
+        for start in range(0, len(originator_ids), SELECT_MANY_CHUNK):
+            chunk = originator_ids[start : start + SELECT_MANY_CHUNK]
+            marks = ", ".join([self.mark] * len(chunk))
+            cursor.execute(
+                f"SELECT originator_id, originator_version, topic, state FROM {table} "
+                f"WHERE originator_id IN ({marks}) ORDER BY originator_id, originator_version",
+                [self.id_param(u) for u in chunk],
+            )
+            for originator, version, topic, state in cursor:
+                uuid = self.id_value(originator)
+                found.setdefault(uuid, []).append(StoredEvent(uuid, version, topic, bytes(state)))
+        return found
+
+    def originator_ids(self) -> set[UUID]:
+        """Every aggregate id in the table (used on the small snapshots table only)."""
+        cursor = self.reader()
+        cursor.execute(
+            f"SELECT DISTINCT originator_id FROM {self.events_record_cls.__table__.name}"
+        )
+        return {self.id_value(u) for (u,) in cursor}
+
+
+class SkillfundSnapshotRecorder(FastSelect, SQLAlchemyAggregateRecorder):
+    """The library's snapshot recorder, reading with FastSelect."""
+
+
+class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
+    """The library's application recorder, inserting with one executemany and chaining,
+    and reading with FastSelect."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tables += [CHAIN, SEALS]
 
     def _insert_stored_events(
-        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        session: Session,
+        stored_events: Sequence[StoredEvent],
+        *,
+        expected_head: int | None = None,
+        **kwargs: Any,
     ) -> Sequence[int]:
         """Insert the events and their chain rows in the caller's transaction; return the
         notification ids in the order of `stored_events`.
@@ -107,11 +239,23 @@ class SkillfundRecorder(SQLAlchemyApplicationRecorder):
         On PostgreSQL the library's table lock comes first: ids then commit in the order
         they are assigned, and writers queue, so the head read is the one this insert
         extends. SQLite has one writer at a time, from the insert on.
+
+        With `expected_head` (the Ledger's batches), the insert refuses when anyone has
+        recorded events since the caller read the log at that head: the caller's
+        decisions may rest on what it read, so it must read again.
         """
         if not stored_events:
             return []
+        if self.datastore.engine.dialect.name == "sqlite":
+            try:
+                return self._insert_sqlite(session, stored_events, expected_head)
+            except sqlite3.IntegrityError as error:  # As the library's own path raises.
+                raise IntegrityError(error) from error
+            except sqlite3.OperationalError as error:
+                raise OperationalError(error) from error
         table = self.events_record_cls.__table__
         self._lock_table(session)
+        check_head(session.execute(sa.select(sa.func.max(table.c.id))).scalar(), expected_head)
         inserted = session.execute(
             table.insert().returning(table.c.id, CHAIN_HEAD, sort_by_parameter_order=True),
             [
@@ -131,12 +275,55 @@ class SkillfundRecorder(SQLAlchemyApplicationRecorder):
         self._notify_channel(session)
         return ids
 
+    def _insert_sqlite(
+        self, session: Session, stored_events: Sequence[StoredEvent], expected_head: int | None
+    ) -> list[int]:
+        """The same on SQLite, on the driver's cursor in the session's transaction: ids
+        are given explicitly, head + 1 onwards (SQLite has one writer; a writer that
+        committed after this transaction's first read makes the insert fail, and nothing
+        is written), and both tables are filled with plain executemany, without the bind
+        processing and RETURNING the dialect adds (measured: 4.5 s of 27 s on 30,000
+        commands under the profiler)."""
+        table = self.events_record_cls.__table__.name
+        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        # A write that changes nothing takes SQLite's write lock (waiting for another
+        # writer to finish) before the head is read; a plain SELECT would read outside
+        # the transaction and another writer could slip in before the insert.
+        cursor.execute(f"UPDATE {CHAIN_TABLE} SET position = position WHERE 0")
+        head = check_head(
+            cursor.execute(f"SELECT max(id) FROM {table}").fetchone()[0], expected_head
+        )
+        ids = list(range(head + 1, head + 1 + len(stored_events)))
+        cursor.executemany(
+            f"INSERT INTO {table} (id, originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (n, e.originator_id.bytes, e.originator_version, e.topic, e.state)
+                for n, e in zip(ids, stored_events, strict=True)
+            ],
+        )
+        last = cursor.execute(
+            f"SELECT chain_hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+        previous = GENESIS if last is None else bytes.fromhex(last[0])
+        cursor.executemany(
+            f"INSERT INTO {CHAIN_TABLE} (position, event_hash, chain_hash) VALUES (?, ?, ?)",
+            [
+                (r["position"], r["event_hash"], r["chain_hash"])
+                for r in chain_rows(previous, ids, stored_events)
+            ],
+        )
+        cursor.close()
+        self._notify_channel(session)
+        return ids
+
 
 class SkillfundFactory(library_factory.SQLAlchemyFactory):
     """The library's factory with the chaining recorder; it creates the chain and seal
     tables with the events table."""
 
     application_recorder_class = SkillfundRecorder
+    aggregate_recorder_class = SkillfundSnapshotRecorder
 
 
 Factory = SkillfundFactory

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import structlog
@@ -17,6 +18,7 @@ from ledger.commands import InvalidCommandError, parse_line
 from ledger.logs import configure_logging
 from ledger.persistence import check_reachable, install_append_only_guards
 from ledger.results import INVALID, Result, error
+from ledger.unit import SUBMIT_BATCH
 from projections.base import Projection
 from projections.claims import ClaimRegister
 from projections.directory import Directory
@@ -46,8 +48,8 @@ class Skillfund:
     def close(self) -> None:
         self.ledger.close()
 
-    def catch_up(self, progress: Progress | None = None) -> int:
-        return self.runner.catch_up(progress)
+    def catch_up(self, progress: Progress | None = None, *, finish: bool = True) -> int:
+        return self.runner.catch_up(progress, finish=finish)
 
 
 def open_skillfund(url: str, *, create: bool = False) -> Skillfund:
@@ -64,7 +66,10 @@ def open_skillfund(url: str, *, create: bool = False) -> Skillfund:
         projections=all_projections(),
     )
     runner.create_tables()
-    app.read_model = FlagsReadModel(app.engine, runner.catch_up)
+    flags = next(p for p in runner.projections if isinstance(p, Flags))
+    app.read_model = FlagsReadModel(
+        app.engine, partial(runner.catch_up, only={flags.name}), frozenset(flags.topics)
+    )
     if create:
         install_append_only_guards(app.engine)
     return Skillfund(app, runner)
@@ -79,10 +84,10 @@ def opened(url: str, *, create: bool = False) -> Iterator[Skillfund]:
         skillfund.close()
 
 
-def submit_line(skillfund: Skillfund, text: str, line: int) -> Result:
-    """Validate and run one line; a bad line is reported, never raised."""
+def parse(text: str, line: int) -> Any:
+    """A validated command, or the `invalid` result of a line that is not one."""
     try:
-        command = parse_line(text)
+        return parse_line(text)
     except InvalidCommandError as invalid:
         return Result(
             status=INVALID,
@@ -90,11 +95,6 @@ def submit_line(skillfund: Skillfund, text: str, line: int) -> Result:
             line=line,
             error=error("invalid", invalid.message, invalid.field),
         )
-    bound = log.bind(command=command.type, key=command.key, fund_id=command.fields.get("fund_id"))
-    result = skillfund.ledger.execute(command)
-    result.line = line
-    bound.info("command", status=result.status, events=result.events)
-    return result
 
 
 def guess_type(text: str) -> str:
@@ -108,14 +108,55 @@ def guess_type(text: str) -> str:
 
 
 def submit_lines(
-    skillfund: Skillfund, lines: Iterable[str], on_result: Callable[[Result], None]
+    skillfund: Skillfund,
+    lines: Iterable[str],
+    on_result: Callable[[Result], None],
+    batch_size: int = SUBMIT_BATCH,
+    keep: bool = True,
 ) -> list[Result]:
-    """Run every non-blank line in order; each is its own transaction."""
-    results = []
+    """Run every non-blank line in order, `batch_size` lines per transaction (1: each line
+    its own). The results are the same for any batch size: a bad line fails alone. Each
+    result goes to `on_result` once its batch is recorded; with `keep=False` they are not
+    also collected (a file of millions of lines)."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size: must be at least 1, not {batch_size}")
+    results: list[Result] = []
+    pending: list[tuple[int, Any]] = []
     for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        result = submit_line(skillfund, text, number)
+        if text.strip():
+            pending.append((number, parse(text, number)))
+        if len(pending) >= batch_size:
+            done = run_batch(skillfund, pending, on_result)
+            results += done if keep else []
+            pending = []
+    done = run_batch(skillfund, pending, on_result)
+    return results + done if keep else []
+
+
+def submit_line(skillfund: Skillfund, text: str, line: int) -> Result:
+    """Validate and run one line in its own transaction; a bad line is reported, never raised."""
+    return run_batch(skillfund, [(line, parse(text, line))], lambda _: None)[0]
+
+
+def run_batch(
+    skillfund: Skillfund, pending: list[tuple[int, Any]], on_result: Callable[[Result], None]
+) -> list[Result]:
+    """Execute the valid commands of a batch together; report every line in order."""
+    commands = [item for _, item in pending if not isinstance(item, Result)]
+    executed = iter(skillfund.ledger.execute_many(commands) if commands else [])
+    results = []
+    for line, item in pending:
+        result = item if isinstance(item, Result) else next(executed)
+        result.line = line
+        if not isinstance(item, Result):
+            log.info(
+                "command",
+                command=item.type,
+                key=item.key,
+                fund_id=item.fields.get("fund_id"),
+                status=result.status,
+                events=result.events,
+            )
         on_result(result)
         results.append(result)
     return results

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from domain.base import business_date
@@ -97,14 +97,25 @@ def replay(sf: Skillfund, projections: Sequence[Projection], cutoff: Cutoff, tar
     topics = sorted({topic for p in projections for topic in p.topics})
     applied = 0
     with target.begin() as connection:
+        batch: list[tuple[int, Any]] = []
         for notification_id, domain_event in stream(sf, topics):
             if cutoff.admits(domain_event):
-                for projection in projections:
-                    projection.apply(connection, domain_event, notification_id)
+                batch.append((notification_id, domain_event))
                 applied += 1
+            if len(batch) >= REPLAY_PAGE_SIZE:
+                apply_batch(connection, projections, batch)
+                batch = []
+        apply_batch(connection, projections, batch)
         for projection in projections:
             projection.finish(connection)
     return applied
+
+
+def apply_batch(
+    connection: Connection, projections: Sequence[Projection], batch: list[tuple[int, Any]]
+) -> None:
+    for projection in projections:
+        projection.apply_all(connection, batch)
 
 
 def stream(

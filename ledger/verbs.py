@@ -6,6 +6,7 @@ import json
 import sys
 from argparse import Namespace
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any
@@ -73,22 +74,29 @@ def result_text(result: Result) -> str:
 
 def submit(args: Namespace, url: str) -> int:
     inputs = read_inputs(args.files)
-    total = sum(1 for _, lines in inputs for line in lines if line.strip())
-    statuses: list[bool] = []
+    tally = Tally()
     with opened(url) as sf:
-        bar = ProgressBar("submit", total)
-        for name, lines in inputs:
-            extra = {"file": name} if len(inputs) > 1 else {}
+        bar = ProgressBar("submit", sum(i.total for i in inputs))
+        for source in inputs:
+            extra = {"file": source.name} if len(inputs) > 1 else {}
             submit_lines(
                 sf,
-                lines,
-                partial(report, extra=extra, as_json=args.json, bar=bar, statuses=statuses),
+                source.lines(),
+                partial(report, extra=extra, as_json=args.json, bar=bar, tally=tally),
+                batch_size=args.batch,
+                keep=False,
             )
         bar.close()
         catch_up(sf)
         seal_daily(sf)
     sys.stdout.flush()
-    return EXIT_OK if all(statuses) else EXIT_FAILED
+    return EXIT_OK if tally.failed == 0 else EXIT_FAILED
+
+
+@dataclass
+class Tally:
+    done: int = 0
+    failed: int = 0
 
 
 def seal_daily(sf: Skillfund) -> None:
@@ -100,14 +108,15 @@ def seal_daily(sf: Skillfund) -> None:
 
 
 def report(
-    result: Result, extra: dict[str, str], as_json: bool, bar: ProgressBar, statuses: list[bool]
+    result: Result, extra: dict[str, str], as_json: bool, bar: ProgressBar, tally: Tally
 ) -> None:
-    """Print one result line as soon as its command has run."""
-    statuses.append(result.ok)
+    """Print one result line as soon as its batch is recorded."""
+    tally.done += 1
+    tally.failed += not result.ok
     print(
         json.dumps(result.to_json() | extra, ensure_ascii=False) if as_json else result_text(result)
     )
-    bar.update(len(statuses))
+    bar.update(tally.done)
 
 
 def catch_up(sf: Skillfund) -> int:

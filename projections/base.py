@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 METADATA = sa.MetaData()
-CATCH_UP_BATCH_SIZE = 2_000
+CATCH_UP_BATCH_SIZE = 5_000
 
 TRACKING = sa.Table(
     "pj_tracking",
@@ -58,6 +58,24 @@ class Projection:
         """Called once a catch-up reaches the head of the log, in the transaction of its last
         batch: checks over the whole store (peer statistics) are recomputed here, so the
         result depends only on the events, never on how they were batched."""
+
+    def apply_all(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        """Apply a batch of (notification id, event) in order. When this returns, the tables
+        hold every change: set-based projections read what the batch needs in `begin` and
+        write it back in `flush` (projections/buffer.py)."""
+        mine = [(n, e) for n, e in events if type(e) in self.handlers]
+        if not mine:
+            return
+        self.begin(connection, mine)
+        for notification_id, domain_event in mine:
+            self.apply(connection, domain_event, notification_id)
+        self.flush(connection)
+
+    def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        """Before a batch: load what it will need (set-based projections override)."""
+
+    def flush(self, connection: Connection) -> None:
+        """After a batch: write back what it changed (set-based projections override)."""
 
     def apply(self, connection: Connection, domain_event: Any, notification_id: int) -> None:
         handler = self.handlers.get(type(domain_event))

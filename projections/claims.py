@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from domain.claim import Claim
 from projections.base import METADATA, Projection
+from projections.buffer import RowBuffer
 
 CLAIMS = sa.Table(
     "pj_claims",
@@ -40,12 +42,6 @@ CLAIMS = sa.Table(
     sa.Column("reasons", sa.Text, nullable=False),
     sa.Column("citations", sa.Text, nullable=False),
 )
-
-
-def update(connection: Connection, e: Any, **values: Any) -> None:
-    connection.execute(
-        CLAIMS.update().where(CLAIMS.c.claim_uuid == str(e.originator_id)).values(**values)
-    )
 
 
 CLAIM_FIELDS = (
@@ -80,8 +76,16 @@ def dumps(value: Any) -> str:
 
 
 class ClaimRegister(Projection):
+    """Set-based: a batch reads the rows of the claims it names in `begin` (by claim_uuid,
+    the key every later event carries, so the buffer is keyed by it), changes them in memory
+    and writes them back in `flush`."""
+
     name = "claims"
     tables = (CLAIMS,)
+
+    def __init__(self) -> None:
+        self.rows = RowBuffer(CLAIMS, ("claim_uuid",))
+        super().__init__()
 
     def register(self) -> None:
         self.on(Claim.Filed, self.filed)
@@ -95,34 +99,43 @@ class ClaimRegister(Projection):
         self.on(Claim.ClawedBack, self.clawed_back)
         self.on(Claim.Recovered, self.recovered)
 
-    @staticmethod
-    def rejected_by_case(connection: Connection, e: Any, _: int) -> None:
-        row = connection.execute(
-            sa.select(CLAIMS.c.reasons).where(CLAIMS.c.claim_uuid == str(e.originator_id))
-        ).one()
-        update(
-            connection,
-            e,
-            status="rejected",
-            case_id=e.case_id,
-            reasons=dumps([*json.loads(row.reasons), e.reason]),
-        )
+    def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        self.rows.clear()  # A batch that failed half way may have left rows behind.
+        keys = [(str(e.originator_id),) for _, e in events if not isinstance(e, Claim.Filed)]
+        self.rows.load(connection, keys)
 
-    @staticmethod
-    def clawed_back(connection: Connection, e: Any, _: int) -> None:
-        update(connection, e, status="clawback", case_id=e.case_id, clawback_fen=e.amount_fen)
+    def flush(self, connection: Connection) -> None:
+        self.rows.flush(connection)
 
-    @staticmethod
-    def recovered(connection: Connection, e: Any, _: int) -> None:
-        c = CLAIMS.c
-        status = sa.case(
-            (c.recovered_fen + e.amount_fen >= c.clawback_fen, "recovered"), else_=c.status
-        )
-        update(connection, e, status=status, recovered_fen=c.recovered_fen + e.amount_fen)
+    def row(self, connection: Connection, e: Any) -> dict[str, Any] | None:
+        """The buffered row of the event's claim (None for a claim never filed)."""
+        return self.rows.get(connection, (str(e.originator_id),))
 
-    @staticmethod
-    def publicized(connection: Connection, e: Any, _: int) -> None:
-        update(
+    def change(self, connection: Connection, e: Any, **values: Any) -> None:
+        """Set columns of the event's claim; a claim never filed has no row to change."""
+        if self.row(connection, e) is not None:
+            self.rows.update(connection, (str(e.originator_id),), **values)
+
+    def rejected_by_case(self, connection: Connection, e: Any, _: int) -> None:
+        row = self.row(connection, e)
+        if row is None:
+            return
+        reasons = [*json.loads(row["reasons"]), e.reason]
+        self.change(connection, e, status="rejected", case_id=e.case_id, reasons=dumps(reasons))
+
+    def clawed_back(self, connection: Connection, e: Any, _: int) -> None:
+        self.change(connection, e, status="clawback", case_id=e.case_id, clawback_fen=e.amount_fen)
+
+    def recovered(self, connection: Connection, e: Any, _: int) -> None:
+        row = self.row(connection, e)
+        if row is None:
+            return
+        recovered_fen = row["recovered_fen"] + e.amount_fen
+        status = "recovered" if recovered_fen >= row["clawback_fen"] else row["status"]
+        self.change(connection, e, status=status, recovered_fen=recovered_fen)
+
+    def publicized(self, connection: Connection, e: Any, _: int) -> None:
+        self.change(
             connection,
             e,
             status="publicized",
@@ -130,32 +143,25 @@ class ClaimRegister(Projection):
             publicity_end=e.end_date,
         )
 
-    @staticmethod
-    def objection_raised(connection: Connection, e: Any, _: int) -> None:
-        update(connection, e, status="held", open_objections=CLAIMS.c.open_objections + 1)
+    def objection_raised(self, connection: Connection, e: Any, _: int) -> None:
+        row = self.row(connection, e)
+        if row is not None:
+            self.change(connection, e, status="held", open_objections=row["open_objections"] + 1)
 
-    @staticmethod
-    def objection_resolved(connection: Connection, e: Any, _: int) -> None:
-        c = CLAIMS.c
-        if e.upheld:
-            row = connection.execute(
-                sa.select(c.reasons).where(c.claim_uuid == str(e.originator_id))
-            ).one()
-            reasons = [*json.loads(row.reasons), e.reason]
-            update(
-                connection,
-                e,
-                status="rejected",
-                open_objections=c.open_objections - 1,
-                reasons=dumps(reasons),
-            )
+    def objection_resolved(self, connection: Connection, e: Any, _: int) -> None:
+        row = self.row(connection, e)
+        if row is None:
             return
-        status = sa.case((c.open_objections <= 1, "publicized"), else_=c.status)
-        update(connection, e, status=status, open_objections=c.open_objections - 1)
+        reasons = row["reasons"]
+        if e.upheld:
+            status, reasons = "rejected", dumps([*json.loads(reasons), e.reason])
+        else:  # The last objection cleared puts the claim back in publicity.
+            status = "publicized" if row["open_objections"] <= 1 else row["status"]
+        open_objections = row["open_objections"] - 1
+        self.change(connection, e, status=status, open_objections=open_objections, reasons=reasons)
 
-    @staticmethod
-    def paid(connection: Connection, e: Any, _: int) -> None:
-        update(
+    def paid(self, connection: Connection, e: Any, _: int) -> None:
+        self.change(
             connection,
             e,
             status="paid",
@@ -164,59 +170,52 @@ class ClaimRegister(Projection):
             paid_on=e.on,
         )
 
-    @staticmethod
-    def filed(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            CLAIMS.insert().values(
-                claim_id=e.claim_id,
-                claim_uuid=str(e.originator_id),
-                fund_id=e.fund_id,
-                subsidy=e.subsidy,
-                person_id=e.person_id,
-                beneficiary_id=e.beneficiary_id,
-                class_id=e.class_id,
-                certificate_no=e.certificate_no,
-                filed_on=e.on,
-                status="filed",
-                amount_fen=0,
-                paid_fen=0,
-                advance_settled_fen=0,
-                open_objections=0,
-                clawback_fen=0,
-                recovered_fen=0,
-                reasons="[]",
-                citations="[]",
-            )
+    def filed(self, _: Connection, e: Any, __: int) -> None:
+        self.rows.insert(
+            {
+                "claim_id": e.claim_id,
+                "claim_uuid": str(e.originator_id),
+                "fund_id": e.fund_id,
+                "subsidy": e.subsidy,
+                "person_id": e.person_id,
+                "beneficiary_id": e.beneficiary_id,
+                "class_id": e.class_id,
+                "certificate_no": e.certificate_no,
+                "filed_on": e.on,
+                "status": "filed",
+                "amount_fen": 0,
+                "paid_fen": 0,
+                "advance_settled_fen": 0,
+                "open_objections": 0,
+                "clawback_fen": 0,
+                "recovered_fen": 0,
+                "reasons": "[]",
+                "citations": "[]",
+            }
         )
 
-    @staticmethod
-    def approved(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            CLAIMS.update()
-            .where(CLAIMS.c.claim_uuid == str(e.originator_id))
-            .values(
-                status="approved",
-                amount_fen=e.amount_fen,
-                decided_on=e.on,
-                rule_id=e.rule_id,
-                pack=e.pack,
-                citations=dumps(e.citations),
-            )
+    def approved(self, connection: Connection, e: Any, _: int) -> None:
+        self.change(
+            connection,
+            e,
+            status="approved",
+            amount_fen=e.amount_fen,
+            decided_on=e.on,
+            rule_id=e.rule_id,
+            pack=e.pack,
+            citations=dumps(e.citations),
         )
 
-    @staticmethod
-    def rejected(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            CLAIMS.update()
-            .where(CLAIMS.c.claim_uuid == str(e.originator_id))
-            .values(
-                status="rejected",
-                decided_on=e.on,
-                rule_id=e.rule_id,
-                pack=e.pack,
-                reasons=dumps(e.reasons),
-                citations=dumps(e.citations),
-            )
+    def rejected(self, connection: Connection, e: Any, _: int) -> None:
+        self.change(
+            connection,
+            e,
+            status="rejected",
+            decided_on=e.on,
+            rule_id=e.rule_id,
+            pack=e.pack,
+            reasons=dumps(e.reasons),
+            citations=dumps(e.citations),
         )
 
 

@@ -6,6 +6,7 @@ through this table; `show class` and `show person` list enrolments from it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from domain.fund import Deposit, Fund
 from domain.parties import Institution, Person
 from domain.training import Certificate, Employment, Enrollment, TrainingClass
 from projections.base import METADATA, Projection
+from projections.buffer import LOAD_CHUNK, RowBuffer
 
 ENTITIES = sa.Table(
     "pj_entities",
@@ -61,9 +63,22 @@ CREATIONS: dict[type, tuple[str, str, str, str | None]] = {
 }
 
 
+ENROLLMENT_EVENTS = (Enrollment.AttendanceRecorded, Enrollment.Completed)
+
+
 class Directory(Projection):
+    """Set-based: entities are only ever inserted, so a batch collects them and writes them
+    in one statement; the enrolment rows a batch changes are read in `begin`."""
+
     name = "directory"
     tables = (ENTITIES, ENROLLMENTS)
+
+    def __init__(self) -> None:
+        self.entities: list[dict[str, Any]] = []
+        self.enrollments = RowBuffer(ENROLLMENTS, ("class_id", "person_id"))
+        # Enrollment aggregate id -> (class id, person id), for the batch's enrolments.
+        self.enrollment_keys: dict[str, tuple[str, str]] = {}
+        super().__init__()
 
     def register(self) -> None:
         for event_class in CREATIONS:
@@ -72,92 +87,94 @@ class Directory(Projection):
         self.on(Enrollment.AttendanceRecorded, self.attended)
         self.on(Enrollment.Completed, self.completed)
 
-    @staticmethod
-    def created(connection: Connection, e: Any, _: int) -> None:
+    def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        # A batch that failed half way may have left rows behind.
+        self.entities, self.enrollment_keys = [], {}
+        self.enrollments.clear()
+        for _, e in events:
+            if isinstance(e, Enrollment.Enrolled):
+                self.enrollment_keys[str(e.originator_id)] = (e.class_id, e.person_id)
+        wanted = {str(e.originator_id) for _, e in events if isinstance(e, ENROLLMENT_EVENTS)}
+        stored = stored_enrollment_keys(connection, sorted(wanted - set(self.enrollment_keys)))
+        self.enrollment_keys.update(stored)
+        self.enrollments.load(connection, stored.values())
+
+    def flush(self, connection: Connection) -> None:
+        if self.entities:
+            connection.execute(ENTITIES.insert(), self.entities)
+            self.entities = []
+        self.enrollments.flush(connection)
+
+    def created(self, _: Connection, e: Any, __: int) -> None:
         kind, key_attr, label_attr, fund_attr = CREATIONS[type(e)]
-        connection.execute(
-            ENTITIES.insert().values(
-                key=getattr(e, key_attr),
-                kind=kind,
-                aggregate_id=str(e.originator_id),
-                label=str(getattr(e, label_attr)),
-                fund_id=getattr(e, fund_attr) if fund_attr else None,
-                on=e.on,
-            )
+        self.entities.append(
+            {
+                "key": getattr(e, key_attr),
+                "kind": kind,
+                "aggregate_id": str(e.originator_id),
+                "label": str(getattr(e, label_attr)),
+                "fund_id": getattr(e, fund_attr) if fund_attr else None,
+                "on": e.on,
+            }
         )
 
-    @staticmethod
-    def enrolled(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            ENTITIES.insert().values(
-                key=f"{e.class_id}/{e.person_id}",
-                kind="enrollment",
-                aggregate_id=str(e.originator_id),
-                label=e.person_id,
-                fund_id=None,
-                on=e.on,
-            )
+    def enrolled(self, _: Connection, e: Any, __: int) -> None:
+        self.entities.append(
+            {
+                "key": f"{e.class_id}/{e.person_id}",
+                "kind": "enrollment",
+                "aggregate_id": str(e.originator_id),
+                "label": e.person_id,
+                "fund_id": None,
+                "on": e.on,
+            }
         )
-        remember(str(e.originator_id), e.class_id, e.person_id)
-        connection.execute(
-            ENROLLMENTS.insert().values(
-                class_id=e.class_id,
-                person_id=e.person_id,
-                enrolled_on=e.on,
-                sessions=0,
-                attended_minutes=0,
-            )
+        self.enrollments.insert(
+            {
+                "class_id": e.class_id,
+                "person_id": e.person_id,
+                "enrolled_on": e.on,
+                "sessions": 0,
+                "attended_minutes": 0,
+            }
         )
 
-    @staticmethod
-    def attended(connection: Connection, e: Any, _: int) -> None:
-        row = ENROLLMENTS.c
-        connection.execute(
-            ENROLLMENTS.update()
-            .where(enrollment_of(connection, e.originator_id))
-            .values(
-                sessions=row.sessions + 1,
-                attended_minutes=row.attended_minutes + e.minutes,
-            )
+    def attended(self, connection: Connection, e: Any, _: int) -> None:
+        row = self.enrollment(connection, e)
+        if row is not None:
+            row["sessions"] += 1
+            row["attended_minutes"] += e.minutes
+            self.enrollments.touch((row["class_id"], row["person_id"]))
+
+    def completed(self, connection: Connection, e: Any, _: int) -> None:
+        row = self.enrollment(connection, e)
+        if row is not None:
+            row["completed_on"], row["passed"] = e.on, e.passed
+            self.enrollments.touch((row["class_id"], row["person_id"]))
+
+    def enrollment(self, connection: Connection, e: Any) -> dict[str, Any] | None:
+        """The buffered enrolment row of an Enrollment aggregate's event."""
+        key = self.enrollment_keys.get(str(e.originator_id))
+        if key is None:
+            raise LookupError(f"enrolment {e.originator_id} is not in the directory")
+        return self.enrollments.get(connection, key)
+
+
+def stored_enrollment_keys(
+    connection: Connection, aggregate_ids: list[str]
+) -> dict[str, tuple[str, str]]:
+    """(class id, person id) of Enrollment aggregates enrolled before this batch, read from
+    their directory entries (keyed "class/person"), a few statements for all of them."""
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(aggregate_ids), LOAD_CHUNK):
+        chunk = aggregate_ids[start : start + LOAD_CHUNK]
+        query = sa.select(ENTITIES.c.aggregate_id, ENTITIES.c.key).where(
+            ENTITIES.c.kind == "enrollment", ENTITIES.c.aggregate_id.in_(chunk)
         )
-
-    @staticmethod
-    def completed(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            ENROLLMENTS.update()
-            .where(enrollment_of(connection, e.originator_id))
-            .values(
-                completed_on=e.on,
-                passed=e.passed,
-            )
-        )
-
-
-# Enrollment aggregate id -> (class id, person id). Ids are uuid5 of the natural key, so
-# an entry never goes stale, not even across a rebuild.
-ENROLLMENT_KEYS: dict[str, tuple[str, str]] = {}
-ENROLLMENT_KEYS_MAX = 200_000
-
-
-def enrollment_of(connection: Connection, aggregate_id: Any) -> Any:
-    """The WHERE clause selecting the enrolment row of an Enrollment aggregate."""
-    key = ENROLLMENT_KEYS.get(str(aggregate_id))
-    if key is None:
-        stored = connection.execute(
-            sa.select(ENTITIES.c.key).where(
-                ENTITIES.c.aggregate_id == str(aggregate_id), ENTITIES.c.kind == "enrollment"
-            )
-        ).scalar_one()
-        key = remember(str(aggregate_id), *stored.rsplit("/", 1))
-    class_id, person_id = key
-    return sa.and_(ENROLLMENTS.c.class_id == class_id, ENROLLMENTS.c.person_id == person_id)
-
-
-def remember(aggregate_id: str, class_id: str, person_id: str) -> tuple[str, str]:
-    if len(ENROLLMENT_KEYS) >= ENROLLMENT_KEYS_MAX:
-        ENROLLMENT_KEYS.clear()
-    ENROLLMENT_KEYS[aggregate_id] = (class_id, person_id)
-    return class_id, person_id
+        for aggregate_id, key in connection.execute(query):
+            class_id, person_id = key.rsplit("/", 1)
+            found[aggregate_id] = (class_id, person_id)
+    return found
 
 
 def resolve(connection: Connection, key: str, kind: str | None = None) -> list[dict[str, Any]]:

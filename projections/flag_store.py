@@ -5,6 +5,9 @@ A flag's id is deterministic (the rule and the natural keys of what it is about)
 pattern seen again updates its flag instead of adding one, and a rebuild writes the same
 rows. Evidence is a list of {notification_id, event, key} in log order, at most
 EVIDENCE_MAX entries; `inputs` counts everything the check saw.
+
+As events arrive, flags are written through the batch's working copy (`fraud_batch`); a
+whole-store rule's rows are replaced in `Flags.finish`, after the flush, by set statements.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,6 +24,9 @@ from sqlalchemy.engine import Connection
 from domain.base import event_label
 from domain.fraud import HOLD, KIND, SEVERITY
 from projections.base import METADATA
+
+if TYPE_CHECKING:
+    from projections.fraud_batch import FraudBatch
 
 EVIDENCE_MAX = 50  # Evidence events listed per flag; `inputs` holds the full counts.
 SUBJECT_KINDS = (
@@ -148,135 +154,124 @@ def subject_keys(subjects: dict[str, list[str]]) -> set[str]:
     return {value for values in subjects.values() for value in values}
 
 
-SELECT_FLAG = sa.select(FLAGS).where(FLAGS.c.flag_id == sa.bindparam("flag_id"))
+def new_flag(firing: Firing) -> dict[str, Any]:
+    """The row of the flag a firing raises: open, its subjects and evidence canonical."""
+    return {
+        "flag_id": firing.flag_id,
+        "rule_id": firing.rule_id,
+        "kind": KIND[firing.rule_id],
+        "severity": SEVERITY[firing.rule_id],
+        "status": "open",
+        "fund_id": firing.fund_id,
+        "subjects": dumps(canonical_subjects(firing.subjects)),
+        "thresholds": dumps(firing.thresholds),
+        "inputs": dumps(firing.inputs),
+        "evidence": dumps(merge_evidence(firing.evidence)),
+        "summary": firing.summary,
+        "cleared_by": None,
+        "cleared_reason": None,
+        "cleared_on": None,
+    }
 
 
-def flag_row(connection: Connection, flag_id: str) -> dict[str, Any] | None:
-    row = connection.execute(SELECT_FLAG, {"flag_id": flag_id}).first()
-    return dict(row._mapping) if row is not None else None
-
-
-def write_flag(connection: Connection, firing: Firing) -> None:
+def write_flag(b: FraudBatch, firing: Firing) -> None:
     """Raise a flag, or add this firing's subjects and evidence to the flag of that id."""
-    row = flag_row(connection, firing.flag_id)
+    row = b.row(b.flags, firing.flag_id)
     if row is None:
-        insert_flag(connection, firing)
-        pending = connection.execute(
-            sa.select(REVIEWS).where(REVIEWS.c.flag_id == firing.flag_id)
-        ).first()
-        if pending is not None:
-            clear(connection, firing.flag_id, pending.cleared_by, pending.reason, pending.on)
+        insert_flag(b, firing)
+        review = b.row(b.reviews, firing.flag_id)
+        if review is not None:
+            clear(b, firing.flag_id, review["cleared_by"], review["reason"], review["on"])
         return
     subjects = canonical_subjects(json.loads(row["subjects"]), firing.subjects)
-    connection.execute(
-        FLAGS.update()
-        .where(FLAGS.c.flag_id == firing.flag_id)
-        .values(
-            subjects=dumps(subjects),
-            inputs=dumps(firing.inputs),
-            evidence=dumps(merge_evidence(json.loads(row["evidence"]), firing.evidence)),
-            summary=firing.summary,
-        )
-    )
-    index_subjects(connection, firing.flag_id, subject_keys(firing.subjects))
-    hold_claims(connection, firing.flag_id, firing.held_claims)
+    row["subjects"] = dumps(subjects)
+    row["inputs"] = dumps(firing.inputs)
+    row["evidence"] = dumps(merge_evidence(json.loads(row["evidence"]), firing.evidence))
+    row["summary"] = firing.summary
+    b.flags.touch((firing.flag_id,))
+    index_subjects(b, firing.flag_id, subject_keys(firing.subjects))
+    hold_claims(b, firing.flag_id, firing.held_claims)
 
 
-def insert_flag(connection: Connection, firing: Firing) -> None:
-    subjects = canonical_subjects(firing.subjects)
-    connection.execute(
-        FLAGS.insert().values(
-            flag_id=firing.flag_id,
-            rule_id=firing.rule_id,
-            kind=KIND[firing.rule_id],
-            severity=SEVERITY[firing.rule_id],
-            status="open",
-            fund_id=firing.fund_id,
-            subjects=dumps(subjects),
-            thresholds=dumps(firing.thresholds),
-            inputs=dumps(firing.inputs),
-            evidence=dumps(merge_evidence(firing.evidence)),
-            summary=firing.summary,
-        )
-    )
-    index_subjects(connection, firing.flag_id, subject_keys(subjects))
-    hold_claims(connection, firing.flag_id, firing.held_claims)
+def insert_flag(b: FraudBatch, firing: Firing) -> None:
+    b.flags.insert(new_flag(firing))
+    index_subjects(b, firing.flag_id, subject_keys(canonical_subjects(firing.subjects)))
+    hold_claims(b, firing.flag_id, firing.held_claims)
 
 
-def index_subjects(connection: Connection, flag_id: str, keys: Iterable[str]) -> None:
-    known = set(
-        connection.execute(
-            sa.select(FLAG_SUBJECTS.c.key).where(FLAG_SUBJECTS.c.flag_id == flag_id)
-        ).scalars()
-    )
-    new = sorted(set(keys) - known)
-    if new:
-        connection.execute(FLAG_SUBJECTS.insert(), [{"flag_id": flag_id, "key": k} for k in new])
+def index_subjects(b: FraudBatch, flag_id: str, keys: Iterable[str]) -> None:
+    known = {row["key"] for row in b.rows(b.flag_subjects, flag_id=flag_id)}
+    for key in sorted(set(keys) - known):
+        b.flag_subjects.insert({"flag_id": flag_id, "key": key})
 
 
-def hold_claims(connection: Connection, flag_id: str, claim_ids: Iterable[str]) -> None:
+def hold_claims(b: FraudBatch, flag_id: str, claim_ids: Iterable[str]) -> None:
     """Apply a hold to claims (a no-op for flags, which hold nothing)."""
     rule_id = flag_id.split(":", 1)[0]
     if KIND[rule_id] != HOLD:
         return
-    known = set(
-        connection.execute(
-            sa.select(FLAG_CLAIMS.c.claim_id).where(FLAG_CLAIMS.c.flag_id == flag_id)
-        ).scalars()
-    )
-    new = sorted(set(claim_ids) - known)
-    if new:
-        connection.execute(FLAG_CLAIMS.insert(), [{"flag_id": flag_id, "claim_id": c} for c in new])
+    known = {row["claim_id"] for row in b.rows(b.flag_claims, flag_id=flag_id)}
+    for claim_id in sorted(set(claim_ids) - known):
+        b.flag_claims.insert({"flag_id": flag_id, "claim_id": claim_id})
 
 
-def attach_claim(connection: Connection, flag_id: str, claim_id: str) -> None:
+def attach_claim(b: FraudBatch, flag_id: str, claim_id: str) -> None:
     """Add a claim filed after the flag fired to its subjects (and its hold)."""
-    row = flag_row(connection, flag_id)
+    row = b.row(b.flags, flag_id)
     if row is None:
         return
     subjects = canonical_subjects(json.loads(row["subjects"]), {"claim_ids": [claim_id]})
-    connection.execute(
-        FLAGS.update().where(FLAGS.c.flag_id == flag_id).values(subjects=dumps(subjects))
-    )
-    index_subjects(connection, flag_id, [claim_id])
-    hold_claims(connection, flag_id, [claim_id])
+    row["subjects"] = dumps(subjects)
+    b.flags.touch((flag_id,))
+    index_subjects(b, flag_id, [claim_id])
+    hold_claims(b, flag_id, [claim_id])
 
 
-def clear(connection: Connection, flag_id: str, cleared_by: str, reason: str, on: date) -> None:
+def clear(b: FraudBatch, flag_id: str, cleared_by: str, reason: str, on: date) -> None:
     """Close an open flag, releasing its holds; a cleared flag stays as first cleared."""
-    connection.execute(
-        FLAGS.update()
-        .where(FLAGS.c.flag_id == flag_id, FLAGS.c.status == "open")
-        .values(status="cleared", cleared_by=cleared_by, cleared_reason=reason, cleared_on=on)
-    )
+    row = b.row(b.flags, flag_id)
+    if row is not None and row["status"] == "open":
+        row.update(status="cleared", cleared_by=cleared_by, cleared_reason=reason, cleared_on=on)
+        b.flags.touch((flag_id,))
 
 
-def flags_with_subjects(connection: Connection, keys: Sequence[str]) -> list[str]:
-    query = (
-        sa.select(FLAG_SUBJECTS.c.flag_id)
-        .where(FLAG_SUBJECTS.c.key.in_(list(keys)))
-        .distinct()
-        .order_by(FLAG_SUBJECTS.c.flag_id)
-    )
-    return list(connection.execute(query).scalars())
+def flags_with_subjects(b: FraudBatch, keys: Iterable[str]) -> list[str]:
+    return sorted({row["flag_id"] for key in keys for row in b.rows(b.flag_subjects, key=key)})
 
 
 def replace_rule(connection: Connection, rule_id: str, firings: Sequence[Firing]) -> None:
-    """A whole-store check's result: its rows are rewritten from this firing list, then
-    the reviews and cleared cases recorded so far are applied again, so the rows depend
-    only on the events and never on when catch-ups happened."""
+    """A whole-store check's result: its rows are rewritten from this firing list, with
+    the reviews and cleared cases recorded so far applied again, so the rows depend only
+    on the events and never on when catch-ups happened. It runs in `Flags.finish`, after
+    the batch is flushed, straight against the tables: three deletes, three inserts."""
     old = sa.select(FLAGS.c.flag_id).where(FLAGS.c.rule_id == rule_id).scalar_subquery()
     connection.execute(FLAG_SUBJECTS.delete().where(FLAG_SUBJECTS.c.flag_id.in_(old)))
     connection.execute(FLAG_CLAIMS.delete().where(FLAG_CLAIMS.c.flag_id.in_(old)))
     connection.execute(FLAGS.delete().where(FLAGS.c.rule_id == rule_id))
+    cleared = clearances(connection, firings)
+    flags, subjects, claims = [], [], []
     for firing in sorted(firings, key=lambda f: f.flag_id):
-        insert_flag(connection, firing)
-    reapply_clearances(connection, firings)
+        row = new_flag(firing)
+        if firing.flag_id in cleared:
+            by, reason, on = cleared[firing.flag_id]
+            row.update(status="cleared", cleared_by=by, cleared_reason=reason, cleared_on=on)
+        flags.append(row)
+        keys = subject_keys(canonical_subjects(firing.subjects))
+        subjects += [{"flag_id": firing.flag_id, "key": k} for k in sorted(keys)]
+        if KIND[firing.rule_id] == HOLD:
+            held = sorted(set(firing.held_claims))
+            claims += [{"flag_id": firing.flag_id, "claim_id": c} for c in held]
+    for table, rows in ((FLAGS, flags), (FLAG_SUBJECTS, subjects), (FLAG_CLAIMS, claims)):
+        if rows:
+            connection.execute(table.insert(), rows)
 
 
-def reapply_clearances(connection: Connection, firings: Sequence[Firing]) -> None:
-    """A review clears its flag id whenever it fires; a cleared case clears a flag about
-    its subjects whose evidence it had seen (concluded after the last evidence event)."""
+def clearances(
+    connection: Connection, firings: Sequence[Firing]
+) -> dict[str, tuple[str, str, date]]:
+    """Who clears each firing's flag (by, reason, on): a review clears its flag id whenever
+    it fires; a cleared case clears a flag about its subjects whose evidence it had seen
+    (concluded after the last evidence event); the earlier of the two in the log wins."""
     reviews = {r.flag_id: r for r in connection.execute(sa.select(REVIEWS))}
     cases = [
         (c.notification_id, c.case_id, c.concluded_on, set(json.loads(c.subject_ids)))
@@ -284,6 +279,7 @@ def reapply_clearances(connection: Connection, firings: Sequence[Firing]) -> Non
             sa.select(CASES).where(CASES.c.finding == "cleared").order_by(CASES.c.notification_id)
         )
     ]
+    found = {}
     for firing in firings:
         keys = subject_keys(canonical_subjects(firing.subjects))
         candidates = []
@@ -296,4 +292,5 @@ def reapply_clearances(connection: Connection, firings: Sequence[Firing]) -> Non
                 break
         if candidates:
             _, by, reason, on = min(candidates, key=lambda c: c[0])
-            clear(connection, firing.flag_id, by, reason, on)
+            found[firing.flag_id] = (by, reason, on)
+    return found

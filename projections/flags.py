@@ -14,7 +14,7 @@ through `FlagsReadModel` (the `ReadModel` of ledger.app), which catches up first
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +35,8 @@ from projections.flag_store import (
     Firing,
     replace_rule,
 )
-from projections.fraud_checks import handlers
+from projections.fraud_batch import FraudBatch
+from projections.fraud_checks import Handler, handlers
 from projections.fraud_rosters import check_cert06, check_dup03, check_id09
 from projections.fraud_state import PENDING, STATE_TABLES
 from projections.fraud_stats import check_cert05, check_inst02, check_inst03
@@ -68,33 +69,41 @@ WHOLE_STORE_INPUTS = (
 
 
 class Flags(Projection):
-    """The flags projection; its thresholds are parameters (FraudThresholds)."""
+    """The flags projection; its thresholds are parameters (FraudThresholds).
+
+    It applies a batch set-wise: `begin` reads what the events name into a FraudBatch, the
+    handlers change it in memory (the checks' queries answered from it, so a check that
+    fires after event N sees the state after event N), and `flush` writes it back.
+    """
 
     name = "flags"
     tables = (*STORE_TABLES, *STATE_TABLES)
 
     def __init__(self, thresholds: FraudThresholds = DEFAULT_THRESHOLDS) -> None:
         self.thresholds = thresholds
+        self.batch = FraudBatch()
         super().__init__()
 
     def register(self) -> None:
-        self.marked: Connection | None = None
         for event_class, handler in handlers(self.thresholds).items():
-            if event_class in WHOLE_STORE_INPUTS:
-                handler = self.marking(handler)
-            self.on(event_class, handler)
+            self.on(event_class, self.on_batch(handler))
 
-    def marking(self, handler: EventHandler) -> EventHandler:
-        """The handler, noting (once per transaction) that the whole-store checks must run."""
+    def on_batch(self, handler: Handler) -> EventHandler:
+        """The handler, given the batch's working copy in place of the connection."""
 
-        def marked(connection: Connection, domain_event: Any, notification_id: int) -> None:
-            handler(connection, domain_event, notification_id)
-            if self.marked is not connection:
-                if connection.execute(sa.select(PENDING)).first() is None:
-                    connection.execute(PENDING.insert().values(name="whole_store"))
-                self.marked = connection
+        def apply(connection: Connection, domain_event: Any, notification_id: int) -> None:
+            assert connection is self.batch.connection, "an event applied outside its batch"
+            handler(self.batch, domain_event, notification_id)
 
-        return marked
+        return apply
+
+    def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        self.batch.begin(connection, events)
+        if any(type(e) in WHOLE_STORE_INPUTS for _, e in events):
+            self.batch.mark_whole_store_inputs()
+
+    def flush(self, connection: Connection) -> None:
+        self.batch.flush()
 
     def finish(self, connection: Connection) -> None:
         """Recompute the whole-store checks, if events they read came since they last ran."""
@@ -158,11 +167,16 @@ class FlagsReadModel:
     """What a command handler may ask of this projection (ledger.app's ReadModel): it
     catches the projections up to the head of the log, then answers."""
 
-    def __init__(self, engine: Engine, catch_up: Callable[[], object]) -> None:
+    def __init__(
+        self, engine: Engine, catch_up: Callable[..., object], topics: frozenset[str] = frozenset()
+    ) -> None:
         self.engine, self.catch_up = engine, catch_up
+        self.topics = topics or frozenset(Flags().topics)
 
     def holds(self, claim_id: str) -> list[dict[str, Any]]:
-        self.catch_up()
+        # Holds come from the per-event checks only (every whole-store rule is a FLAG):
+        # the whole-store recomputation waits for the next full catch-up.
+        self.catch_up(finish=False)
         with self.engine.connect() as connection:
             return holds_for_claim(connection, claim_id)
 

@@ -1,8 +1,10 @@
 """The checks made as events arrive: ATT-01, CERT-03, PAY-01 and PUB-01 (holds) and
 ATT-08 (a flag), and the events that clear flags (FlagReview.Cleared, a cleared case).
 
-Each check reads the state tables of `fraud_state` and writes through `flag_store`; a
-firing names its rule, its thresholds, what it measured and the events it rests on.
+Each check reads the state tables of `fraud_state` and writes through `flag_store`, both
+through the batch's working copy (`fraud_batch`), which answers as the tables would after
+the events before it; a firing names its rule, its thresholds, what it measured and the
+events it rests on.
 """
 
 from __future__ import annotations
@@ -12,9 +14,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from domain.case import Case, FlagReview
 from domain.claim import Claim
 from domain.fraud import FraudThresholds
@@ -22,69 +21,65 @@ from domain.training import Enrollment
 from projections import fraud_state as state
 from projections.flag_store import (
     CASE_CLEARED_REASON,
-    CASES,
-    REVIEWS,
     Firing,
     attach_claim,
     clear,
     evidence,
     evidence_of,
-    flag_row,
     flags_with_subjects,
     write_flag,
 )
-from projections.fraud_state import ATTENDANCE, CLAIMS, CLASSES, OVERLAPS, dumps, row_of
+from projections.fraud_batch import FraudBatch
+from projections.fraud_state import dumps
 
-Handler = Callable[[Connection, Any, int], None]
+Handler = Callable[[FraudBatch, Any, int], None]
 
 
-def claims_on(
-    connection: Connection, class_ids: list[str], person_id: str | None = None
-) -> list[str]:
-    c = CLAIMS.c
-    query = sa.select(c.claim_id).where(c.class_id.in_(class_ids)).order_by(c.claim_id)
-    if person_id is not None:
-        query = query.where(c.person_id == person_id)
-    return list(connection.execute(query).scalars())
+def claims_on(b: FraudBatch, class_ids: list[str], person_id: str | None = None) -> list[str]:
+    """The claims filed for these classes (by this person), by claim id."""
+    found = [row for class_id in class_ids for row in b.rows(b.claims, class_id=class_id)]
+    return sorted(r["claim_id"] for r in found if person_id is None or r["person_id"] == person_id)
 
 
 # --- ATT-01: one person in two classes at overlapping times on the same day -----------
 
-_a = ATTENDANCE.c
-SELECT_OVERLAPS = (
-    sa.select(_a.class_id, _a.key, _a.notification_id)
-    .where(
-        _a.person_id == sa.bindparam("person_id"),
-        _a.on == sa.bindparam("on"),
-        _a.class_id != sa.bindparam("class_id"),
-        _a.start < sa.bindparam("end"),
-        _a.end > sa.bindparam("start"),
-    )
-    .order_by(_a.notification_id)
-)
+
+def overlapping(b: FraudBatch, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The person's records of other classes that day whose times overlap the record's,
+    in log order (a record without both times overlaps nothing)."""
+    day = b.rows(b.attendance, person_id=record["person_id"], on=record["on"])
+    others = [
+        other
+        for other in day
+        if other["class_id"] != record["class_id"]
+        and other["start"] is not None
+        and other["end"] is not None
+        and other["start"] < record["end"]
+        and other["end"] > record["start"]
+    ]
+    return sorted(others, key=lambda other: other["notification_id"])
 
 
-def check_att01(connection: Connection, t: FraudThresholds, record: dict[str, Any]) -> None:
+def check_att01(b: FraudBatch, t: FraudThresholds, record: dict[str, Any]) -> None:
     """Hold the person's claims on both classes when their sessions overlap on one day
     (touching times, one ending as the other starts, are no overlap)."""
     if not record["start"] or not record["end"]:
         return
-    others = connection.execute(SELECT_OVERLAPS, record).all()
-    for other in others:
-        raise_att01(connection, t, record, other)
+    for other in overlapping(b, record):
+        raise_att01(b, t, record, other)
 
 
-def raise_att01(connection: Connection, t: FraudThresholds, record: dict, other: Any) -> None:
+def raise_att01(b: FraudBatch, t: FraudThresholds, record: dict, other: dict) -> None:
     person_id = record["person_id"]
-    first, second = sorted([record["class_id"], other.class_id])
+    first, second = sorted([record["class_id"], other["class_id"]])
     flag_id = f"ATT-01:{person_id}:{first}:{second}"
-    previous = flag_row(connection, flag_id)
+    previous = b.row(b.flags, flag_id)
     days = set(json.loads(previous["inputs"])["days"]) if previous else set()
     days.add(record["on"].isoformat())
-    classes = [row_of(connection, CLASSES, "class_id", k) for k in (first, second)]
-    claims = claims_on(connection, [first, second], person_id)
+    classes = [b.row(b.classes, k) or {} for k in (first, second)]
+    claims = claims_on(b, [first, second], person_id)
     write_flag(
-        connection,
+        b,
         Firing(
             flag_id=flag_id,
             rule_id="ATT-01",
@@ -98,7 +93,7 @@ def raise_att01(connection: Connection, t: FraudThresholds, record: dict, other:
             thresholds=t.of("ATT-01"),
             inputs={"days": sorted(days), "days_count": len(days)},
             evidence=[
-                evidence_of(other.notification_id, "EnrollmentAttendanceRecorded", other.key),
+                evidence_of(other["notification_id"], "EnrollmentAttendanceRecorded", other["key"]),
                 evidence_of(
                     record["notification_id"], "EnrollmentAttendanceRecorded", record["key"]
                 ),
@@ -111,16 +106,15 @@ def raise_att01(connection: Connection, t: FraudThresholds, record: dict, other:
         ),
     )
     for class_id in (first, second):
-        key = {"person_id": person_id, "class_id": class_id, "flag_id": flag_id}
-        if not connection.execute(sa.select(OVERLAPS).filter_by(**key)).first():
-            connection.execute(OVERLAPS.insert().values(**key))
+        if b.row(b.overlaps, person_id, class_id, flag_id) is None:
+            b.overlaps.insert({"person_id": person_id, "class_id": class_id, "flag_id": flag_id})
 
 
 # --- ATT-08: records whose business date is far behind the business clock ------------
 
 
 def check_att08(
-    connection: Connection,
+    b: FraudBatch,
     t: FraudThresholds,
     record: dict[str, Any],
     event_name: str,
@@ -133,12 +127,12 @@ def check_att08(
     lag = (clock["on"] - record["on"]).days
     class_id = record["class_id"]
     flag_id = f"ATT-08:{class_id}"
-    previous = flag_row(connection, flag_id)
+    previous = b.row(b.flags, flag_id)
     seen = json.loads(previous["inputs"]) if previous else {"records": 0, "lag_days_max": 0}
-    klass = row_of(connection, CLASSES, "class_id", class_id)
+    klass = b.row(b.classes, class_id) or {}
     records, lag_max = seen["records"] + 1, max(seen["lag_days_max"], lag)
     write_flag(
-        connection,
+        b,
         Firing(
             flag_id=flag_id,
             rule_id="ATT-08",
@@ -147,7 +141,7 @@ def check_att08(
                 "class_ids": [class_id],
                 "institution_ids": [klass.get("institution_id", "")],
                 "person_ids": [record["person_id"]],
-                "claim_ids": [] if previous else claims_on(connection, [class_id]),
+                "claim_ids": [] if previous else claims_on(b, [class_id]),
             },
             thresholds=t.of("ATT-08"),
             inputs={
@@ -170,24 +164,23 @@ def check_att08(
 
 # --- CERT-03: a certificate older than the training it is claimed for ----------------
 
-SELECT_ENROLMENT = sa.select(state.ENROLLMENTS).where(
-    state.ENROLLMENTS.c.class_id == sa.bindparam("class_id"),
-    state.ENROLLMENTS.c.person_id == sa.bindparam("person_id"),
-)
+
+def enrolment_of(b: FraudBatch, class_id: str, person_id: str) -> dict[str, Any] | None:
+    """The person's enrolment in the class (one at most: its id derives from both)."""
+    found = b.rows(b.enrollments, class_id=class_id, person_id=person_id)
+    return min(found, key=lambda row: row["notification_id"]) if found else None
 
 
-def check_cert03(connection: Connection, t: FraudThresholds, e: Any, nid: int) -> None:
+def check_cert03(b: FraudBatch, t: FraudThresholds, e: Any, nid: int) -> None:
     if not e.certificate_no or not e.class_id:
         return
-    cert = row_of(connection, state.CERTIFICATES, "certificate_no", e.certificate_no)
-    klass = row_of(connection, CLASSES, "class_id", e.class_id)
+    cert = b.row(b.certificates, e.certificate_no)
+    klass = b.row(b.classes, e.class_id)
     if not cert or not klass:
         return
-    enrolment = connection.execute(
-        SELECT_ENROLMENT, {"class_id": e.class_id, "person_id": e.person_id}
-    ).first()
+    enrolment = enrolment_of(b, e.class_id, e.person_id)
     issued, start = cert["issued_on"], klass["start_date"]
-    before_enrolment = enrolment is not None and issued < enrolment.enrolled_on
+    before_enrolment = enrolment is not None and issued < enrolment["enrolled_on"]
     if not (issued < start or before_enrolment):
         return
     proofs = [
@@ -197,9 +190,9 @@ def check_cert03(connection: Connection, t: FraudThresholds, e: Any, nid: int) -
     ]
     if enrolment is not None:
         key = f"{e.class_id}/{e.person_id}"
-        proofs.append(evidence_of(enrolment.notification_id, "EnrollmentEnrolled", key))
+        proofs.append(evidence_of(enrolment["notification_id"], "EnrollmentEnrolled", key))
     write_flag(
-        connection,
+        b,
         Firing(
             flag_id=f"CERT-03:{e.claim_id}",
             rule_id="CERT-03",
@@ -215,7 +208,7 @@ def check_cert03(connection: Connection, t: FraudThresholds, e: Any, nid: int) -
             inputs={
                 "issued_on": issued.isoformat(),
                 "class_start": start.isoformat(),
-                "enrolled_on": enrolment.enrolled_on.isoformat() if enrolment else None,
+                "enrolled_on": enrolment["enrolled_on"].isoformat() if enrolment else None,
             },
             evidence=proofs,
             summary=(
@@ -230,33 +223,26 @@ def check_cert03(connection: Connection, t: FraudThresholds, e: Any, nid: int) -
 
 # --- PAY-01: one account receiving personal subsidies of more than 3 people -----------
 
-_c = CLAIMS.c
-SELECT_PAYEES = (
-    sa.select(_c.claim_id, _c.person_id, _c.beneficiary_id, _c.fund_id, _c.notification_id)
-    .where(_c.payee_account == sa.bindparam("account"))
-    .order_by(_c.notification_id)
-)
 
-
-def check_pay01(connection: Connection, t: FraudThresholds, account: str | None) -> None:
+def check_pay01(b: FraudBatch, t: FraudThresholds, account: str | None) -> None:
     if not account:
         return
-    rows = connection.execute(SELECT_PAYEES, {"account": account}).all()
-    people = sorted({r.person_id for r in rows})
+    rows = sorted(b.rows(b.claims, payee_account=account), key=lambda r: r["notification_id"])
+    people = sorted({r["person_id"] for r in rows})
     if len(people) <= t.pay01_people_max:
         return
-    claims = [r.claim_id for r in rows]
+    claims = [r["claim_id"] for r in rows]
     write_flag(
-        connection,
+        b,
         Firing(
             flag_id=f"PAY-01:{account}",
             rule_id="PAY-01",
-            fund_id=rows[0].fund_id,
+            fund_id=rows[0]["fund_id"],
             subjects={"accounts": [account], "person_ids": people, "claim_ids": claims},
             thresholds=t.of("PAY-01"),
             inputs={"people": len(people), "claims": len(claims)},
-            evidence=[evidence_of(r.notification_id, "ClaimFiled", r.claim_id) for r in rows]
-            + account_evidence(connection, sorted({r.beneficiary_id for r in rows})),
+            evidence=[evidence_of(r["notification_id"], "ClaimFiled", r["claim_id"]) for r in rows]
+            + account_evidence(b, sorted({r["beneficiary_id"] for r in rows})),
             summary=(
                 f"account {account} receives personal subsidies of {len(people)} people "
                 f"/ 同一账户收取 {len(people)} 人的个人补贴"
@@ -266,57 +252,46 @@ def check_pay01(connection: Connection, t: FraudThresholds, account: str | None)
     )
 
 
-def account_evidence(connection: Connection, person_ids: list[str]) -> list[dict[str, Any]]:
-    """The events that gave each person the account fact in force."""
-    p = state.PEOPLE.c
-    rows = connection.execute(
-        sa.select(p.person_id, p.facts).where(p.person_id.in_(person_ids)).order_by(p.person_id)
-    )
-    return [state.fact_evidence(r.person_id, r.facts, "account") for r in rows]
+def account_evidence(b: FraudBatch, person_ids: list[str]) -> list[dict[str, Any]]:
+    """The events that gave each (registered) person the account fact in force."""
+    b.people.load(b.connection, [(p,) for p in person_ids])
+    people = [b.row(b.people, p) for p in person_ids]
+    return [state.fact_evidence(p["person_id"], p["facts"], "account") for p in people if p]
 
 
 # --- Handlers -----------------------------------------------------------------------------
 
 
-def on_enrolled(t: FraudThresholds, connection: Connection, e: Any, nid: int) -> None:
-    state.enrolled(connection, e, nid)
+def on_enrolled(t: FraudThresholds, b: FraudBatch, e: Any, nid: int) -> None:
+    state.enrolled(b, e, nid)
     record = {"class_id": e.class_id, "person_id": e.person_id, "on": e.on}
     record |= {"key": f"{e.class_id}/{e.person_id}", "notification_id": nid}
-    check_att08(connection, t, record, "EnrollmentEnrolled", state.business_clock(connection))
+    check_att08(b, t, record, "EnrollmentEnrolled", state.business_clock(b))
 
 
-def on_attendance(t: FraudThresholds, connection: Connection, e: Any, nid: int) -> None:
-    record = state.attendance_recorded(connection, e, nid)
-    check_att01(connection, t, record)
-    clock = state.business_clock(connection)
-    check_att08(connection, t, record, "EnrollmentAttendanceRecorded", clock)
-    state.advance_clock(connection, clock, record)
+def on_attendance(t: FraudThresholds, b: FraudBatch, e: Any, nid: int) -> None:
+    record = state.attendance_recorded(b, e, nid)
+    check_att01(b, t, record)
+    clock = state.business_clock(b)
+    check_att08(b, t, record, "EnrollmentAttendanceRecorded", clock)
+    state.advance_clock(b, clock, record)
 
 
-def on_claim_filed(t: FraudThresholds, connection: Connection, e: Any, nid: int) -> None:
-    account = state.claim_filed(connection, e, nid)
-    check_cert03(connection, t, e, nid)
-    check_pay01(connection, t, account)
-    key = {"person_id": e.person_id, "class_id": e.class_id}
-    held = list(connection.execute(SELECT_OVERLAP_FLAGS, key).scalars())
-    for flag_id in [*held, f"ATT-08:{e.class_id}"]:
-        attach_claim(connection, flag_id, e.claim_id)
-
-
-SELECT_OVERLAP_FLAGS = (
-    sa.select(OVERLAPS.c.flag_id)
-    .where(
-        OVERLAPS.c.person_id == sa.bindparam("person_id"),
-        OVERLAPS.c.class_id == sa.bindparam("class_id"),
+def on_claim_filed(t: FraudThresholds, b: FraudBatch, e: Any, nid: int) -> None:
+    account = state.claim_filed(b, e, nid)
+    check_cert03(b, t, e, nid)
+    check_pay01(b, t, account)
+    held = (
+        [] if e.class_id is None else b.rows(b.overlaps, person_id=e.person_id, class_id=e.class_id)
     )
-    .order_by(OVERLAPS.c.flag_id)
-)
+    for flag_id in [*sorted(r["flag_id"] for r in held), f"ATT-08:{e.class_id}"]:
+        attach_claim(b, flag_id, e.claim_id)
 
 
-def on_objection_raised(t: FraudThresholds, connection: Connection, e: Any, nid: int) -> None:
-    claim = state.claim_by_uuid(connection, e.originator_id)
+def on_objection_raised(t: FraudThresholds, b: FraudBatch, e: Any, nid: int) -> None:
+    claim = state.claim_by_uuid(b, e.originator_id)
     write_flag(
-        connection,
+        b,
         Firing(
             flag_id=f"PUB-01:{claim['claim_id']}:{e.objection_id}",
             rule_id="PUB-01",
@@ -334,51 +309,50 @@ def on_objection_raised(t: FraudThresholds, connection: Connection, e: Any, nid:
     )
 
 
-def on_objection_resolved(connection: Connection, e: Any, nid: int) -> None:
-    claim = state.claim_by_uuid(connection, e.originator_id)
+def on_objection_resolved(b: FraudBatch, e: Any, nid: int) -> None:
+    claim = state.claim_by_uuid(b, e.originator_id)
     flag_id = f"PUB-01:{claim['claim_id']}:{e.objection_id}"
     how = "upheld: the claim is rejected" if e.upheld else "dismissed"
-    clear(connection, flag_id, f"objection {e.objection_id}", f"objection {how}", e.on)
+    clear(b, flag_id, f"objection {e.objection_id}", f"objection {how}", e.on)
 
 
-def on_review(connection: Connection, e: Any, nid: int) -> None:
-    connection.execute(
-        REVIEWS.insert().values(
-            flag_id=e.flag_id,
-            cleared_by=e.cleared_by,
-            reason=e.reason,
-            on=e.on,
-            notification_id=nid,
-        )
+def on_review(b: FraudBatch, e: Any, nid: int) -> None:
+    b.reviews.insert(
+        {
+            "flag_id": e.flag_id,
+            "cleared_by": e.cleared_by,
+            "reason": e.reason,
+            "on": e.on,
+            "notification_id": nid,
+        }
     )
-    clear(connection, e.flag_id, e.cleared_by, e.reason, e.on)
+    clear(b, e.flag_id, e.cleared_by, e.reason, e.on)
 
 
-def on_case_opened(connection: Connection, e: Any, _: int) -> None:
-    connection.execute(
-        CASES.insert().values(
-            case_uuid=str(e.originator_id), case_id=e.case_id, subject_ids=dumps(e.subject_ids)
-        )
+def on_case_opened(b: FraudBatch, e: Any, _: int) -> None:
+    b.cases.insert(
+        {
+            "case_uuid": str(e.originator_id),
+            "case_id": e.case_id,
+            "subject_ids": dumps(e.subject_ids),
+        }
     )
 
 
-def on_case_concluded(connection: Connection, e: Any, nid: int) -> None:
+def on_case_concluded(b: FraudBatch, e: Any, nid: int) -> None:
     """A cleared case closes every open flag about any of its subjects."""
-    row = connection.execute(
-        sa.select(CASES).where(CASES.c.case_uuid == str(e.originator_id))
-    ).one()
-    subjects = sorted({*json.loads(row.subject_ids), *e.claim_ids})
-    connection.execute(
-        CASES.update()
-        .where(CASES.c.case_uuid == row.case_uuid)
-        .values(
-            subject_ids=dumps(subjects), finding=e.finding, concluded_on=e.on, notification_id=nid
-        )
+    row = b.row(b.cases, str(e.originator_id))
+    if row is None:
+        raise LookupError(f"case {e.originator_id} concluded but never opened")
+    subjects = sorted({*json.loads(row["subject_ids"]), *e.claim_ids})
+    row.update(
+        subject_ids=dumps(subjects), finding=e.finding, concluded_on=e.on, notification_id=nid
     )
+    b.cases.touch((row["case_uuid"],))
     if e.finding != "cleared":
         return
-    for flag_id in flags_with_subjects(connection, subjects):
-        clear(connection, flag_id, row.case_id, CASE_CLEARED_REASON, e.on)
+    for flag_id in flags_with_subjects(b, subjects):
+        clear(b, flag_id, row["case_id"], CASE_CLEARED_REASON, e.on)
 
 
 def handlers(t: FraudThresholds) -> dict[type, Handler]:

@@ -2,21 +2,24 @@
 attendance, certificates, claims and the business clock, each row with the position
 (notification id) of the event it came from, so that a firing can cite its evidence.
 
-These tables belong to the flags projection (they are dropped and rebuilt with it).
+These tables belong to the flags projection (they are dropped and rebuilt with it). The
+handlers here write them through the batch's working copy (`fraud_batch.FraudBatch`).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from domain.fund import Fund
 from domain.parties import Institution, Person
 from domain.training import Certificate, Enrollment, TrainingClass
 from projections.base import METADATA
+
+if TYPE_CHECKING:
+    from projections.fraud_batch import FraudBatch
 
 ID = sa.String(64)
 
@@ -167,35 +170,28 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def person_registered(connection: Connection, e: Any, nid: int) -> None:
+def person_registered(b: FraudBatch, e: Any, nid: int) -> None:
     facts = {k: [e.on.isoformat(), e.facts.get(k), nid, "PersonRegistered"] for k in WATCHED_FACTS}
-    connection.execute(
-        PEOPLE.insert().values(
-            person_id=e.person_id,
-            person_uuid=str(e.originator_id),
-            facts=dumps(facts),
+    b.people.insert(
+        {
+            "person_id": e.person_id,
+            "person_uuid": str(e.originator_id),
+            "facts": dumps(facts),
             **{k: e.facts.get(k) for k in WATCHED_FACTS},
-        )
+        }
     )
 
 
-def person_updated(connection: Connection, e: Any, nid: int) -> None:
+def person_updated(b: FraudBatch, e: Any, nid: int) -> None:
     """A change takes over a fact unless a later-dated change already holds it
     (as Person.facts_on: the latest business date wins, whatever the recording order)."""
-    row = connection.execute(
-        sa.select(PEOPLE.c.person_id, PEOPLE.c.facts).where(
-            PEOPLE.c.person_uuid == str(e.originator_id)
-        )
-    ).one()
-    facts = json.loads(row.facts)
+    (row,) = b.rows(b.people, person_uuid=str(e.originator_id))
+    facts = json.loads(row["facts"])
     for fact in WATCHED_FACTS:
         if fact in e.changes and facts[fact][0] <= e.on.isoformat():
             facts[fact] = [e.on.isoformat(), e.changes[fact], nid, "PersonUpdated"]
-    connection.execute(
-        PEOPLE.update()
-        .where(PEOPLE.c.person_id == row.person_id)
-        .values(facts=dumps(facts), **{k: facts[k][1] for k in WATCHED_FACTS})
-    )
+    row.update(facts=dumps(facts), **{k: facts[k][1] for k in WATCHED_FACTS})
+    b.people.touch((row["person_id"],))
 
 
 def fact_evidence(person_id: str, facts_json: str, fact: str) -> dict[str, Any]:
@@ -205,98 +201,97 @@ def fact_evidence(person_id: str, facts_json: str, fact: str) -> dict[str, Any]:
     return {"notification_id": nid, "event": event_name, "key": key}
 
 
-def institution_registered(connection: Connection, e: Any, nid: int) -> None:
-    connection.execute(
-        INSTITUTIONS.insert().values(
-            institution_id=e.institution_id,
-            name=e.name,
-            kind=e.kind,
-            jurisdiction=e.jurisdiction,
-            account=e.account,
-            address=e.address.strip() if e.address else None,
-            registered_on=e.on,
-            notification_id=nid,
-        )
+def institution_registered(b: FraudBatch, e: Any, nid: int) -> None:
+    b.institutions.insert(
+        {
+            "institution_id": e.institution_id,
+            "name": e.name,
+            "kind": e.kind,
+            "jurisdiction": e.jurisdiction,
+            "account": e.account,
+            "address": e.address.strip() if e.address else None,
+            "registered_on": e.on,
+            "notification_id": nid,
+        }
     )
 
 
-def fund_opened(connection: Connection, e: Any, _: int) -> None:
-    connection.execute(FUNDS.insert().values(fund_id=e.fund_id, jurisdiction=e.jurisdiction))
+def fund_opened(b: FraudBatch, e: Any, _: int) -> None:
+    b.funds.insert({"fund_id": e.fund_id, "jurisdiction": e.jurisdiction})
 
 
-def class_opened(connection: Connection, e: Any, nid: int) -> None:
-    connection.execute(
-        CLASSES.insert().values(
-            class_id=e.class_id,
-            fund_id=e.fund_id,
-            institution_id=e.institution_id,
-            scheme=e.scheme,
-            start_date=e.start_date,
-            end_date=e.end_date,
-            notification_id=nid,
-        )
+def class_opened(b: FraudBatch, e: Any, nid: int) -> None:
+    b.classes.insert(
+        {
+            "class_id": e.class_id,
+            "fund_id": e.fund_id,
+            "institution_id": e.institution_id,
+            "scheme": e.scheme,
+            "start_date": e.start_date,
+            "end_date": e.end_date,
+            "notification_id": nid,
+        }
     )
 
 
-SELECT_CLOCK = sa.select(CLOCK).where(CLOCK.c.name == BUSINESS_CLOCK)
+def business_clock(b: FraudBatch) -> dict[str, Any] | None:
+    """The clock as it stands now (a copy: advancing it does not change what was read)."""
+    row = b.row(b.clock, BUSINESS_CLOCK)
+    return dict(row) if row is not None else None
 
 
-def business_clock(connection: Connection) -> dict[str, Any] | None:
-    row = connection.execute(SELECT_CLOCK).first()
-    return dict(row._mapping) if row is not None else None
-
-
-def advance_clock(connection: Connection, clock: dict[str, Any] | None, record: dict) -> None:
+def advance_clock(b: FraudBatch, clock: dict[str, Any] | None, record: dict) -> None:
     """Move the clock to the start of the record's class, if that is later."""
-    start = row_of(connection, CLASSES, "class_id", record["class_id"]).get("start_date")
+    klass = b.row(b.classes, record["class_id"])
+    start = klass["start_date"] if klass is not None else None
     if start is None or (clock is not None and start <= clock["on"]):
         return
     values = {"on": start, "class_id": record["class_id"], "key": record["key"]}
     values["notification_id"] = record["notification_id"]
-    if clock is None:
-        connection.execute(CLOCK.insert().values(name=BUSINESS_CLOCK, **values))
-    else:
-        connection.execute(CLOCK.update().where(CLOCK.c.name == BUSINESS_CLOCK).values(**values))
+    row = b.row(b.clock, BUSINESS_CLOCK)
+    if row is None:
+        b.clock.insert({"name": BUSINESS_CLOCK, **values})
+    else:  # Changed in place: the clock has a column named `key`, RowBuffer.update's argument.
+        row.update(values)
+        b.clock.touch((BUSINESS_CLOCK,))
 
 
-def enrolled(connection: Connection, e: Any, nid: int) -> None:
-    connection.execute(
-        ENROLLMENTS.insert().values(
-            enrollment_uuid=str(e.originator_id),
-            class_id=e.class_id,
-            person_id=e.person_id,
-            enrolled_on=e.on,
-            notification_id=nid,
-        )
+def enrolled(b: FraudBatch, e: Any, nid: int) -> None:
+    b.enrollments.insert(
+        {
+            "enrollment_uuid": str(e.originator_id),
+            "class_id": e.class_id,
+            "person_id": e.person_id,
+            "enrolled_on": e.on,
+            "notification_id": nid,
+        }
     )
 
 
-def enrollment(connection: Connection, aggregate_id: Any) -> dict[str, Any]:
-    row = connection.execute(
-        sa.select(ENROLLMENTS).where(ENROLLMENTS.c.enrollment_uuid == str(aggregate_id))
-    ).one()
-    return dict(row._mapping)
-
-
-def enrolment_of_record(connection: Connection, e: Any) -> tuple[str, str]:
-    """The (class, person) of an attendance record. Its key is
-    "{class_id}/{person_id}/{date}/{start}" and enrolment ids are uuid5 of
-    "/enrollments/{class_id}/{person_id}", so the key names them without a query when
-    the id it implies is the event's; otherwise the enrolment row is read."""
+def class_and_person(e: Any) -> tuple[str, str] | None:
+    """The (class, person) an attendance record's key names, when the enrolment id they
+    imply is the event's: the key is "{class_id}/{person_id}/{date}/{start}" and enrolment
+    ids are uuid5 of "/enrollments/{class_id}/{person_id}". None otherwise."""
     parts = str(e.key).rsplit("/", 3)
     if len(parts) == 4 and Enrollment.create_id(parts[0], parts[1]) == e.originator_id:
         return parts[0], parts[1]
-    row = enrollment(connection, e.originator_id)
+    return None
+
+
+def enrolment_of_record(b: FraudBatch, e: Any) -> tuple[str, str]:
+    """The (class, person) of an attendance record: from its key, else its enrolment row."""
+    found = class_and_person(e)
+    if found is not None:
+        return found
+    row = b.row(b.enrollments, str(e.originator_id))
+    if row is None:
+        raise LookupError(f"attendance {e.key} of an enrolment never recorded")
     return row["class_id"], row["person_id"]
 
 
-# The hot path (one attendance record per trainee per session) is built once.
-INSERT_ATTENDANCE = ATTENDANCE.insert()
-
-
-def attendance_recorded(connection: Connection, e: Any, nid: int) -> dict[str, Any]:
+def attendance_recorded(b: FraudBatch, e: Any, nid: int) -> dict[str, Any]:
     """Remember an attendance record; returns it with its class and person."""
-    class_id, person_id = enrolment_of_record(connection, e)
+    class_id, person_id = enrolment_of_record(b, e)
     record = {
         "class_id": class_id,
         "person_id": person_id,
@@ -306,36 +301,39 @@ def attendance_recorded(connection: Connection, e: Any, nid: int) -> dict[str, A
         "end": e.end,
         "notification_id": nid,
     }
-    connection.execute(INSERT_ATTENDANCE, record)
+    b.attendance.insert(dict(record))
     return record
 
 
-def completed(connection: Connection, e: Any, nid: int) -> None:
-    connection.execute(
-        ENROLLMENTS.update()
-        .where(ENROLLMENTS.c.enrollment_uuid == str(e.originator_id))
-        .values(completed_on=e.on, passed=e.passed, completed_nid=nid)
-    )
-
-
-def certificate_issued(connection: Connection, e: Any, nid: int) -> None:
-    connection.execute(
-        CERTIFICATES.insert().values(
-            certificate_no=e.certificate_no,
-            person_id=e.person_id,
-            issuer_id=e.issuer_id,
-            issued_on=e.on,
-            notification_id=nid,
+def completed(b: FraudBatch, e: Any, nid: int) -> None:
+    if b.row(b.enrollments, str(e.originator_id)) is not None:
+        b.enrollments.update(
+            b.connection,
+            (str(e.originator_id),),
+            completed_on=e.on,
+            passed=e.passed,
+            completed_nid=nid,
         )
+
+
+def certificate_issued(b: FraudBatch, e: Any, nid: int) -> None:
+    b.certificates.insert(
+        {
+            "certificate_no": e.certificate_no,
+            "person_id": e.person_id,
+            "issuer_id": e.issuer_id,
+            "issued_on": e.on,
+            "notification_id": nid,
+        }
     )
 
 
-def claim_filed(connection: Connection, e: Any, nid: int) -> str | None:
+def claim_filed(b: FraudBatch, e: Any, nid: int) -> str | None:
     """Remember a claim, with the account a personal subsidy goes to (the beneficiary's
     `account` fact when the beneficiary is a registered person); returns that account."""
-    account = row_of(connection, PEOPLE, "person_id", e.beneficiary_id).get("account")
-    connection.execute(
-        INSERT_CLAIM,
+    beneficiary = b.row(b.people, e.beneficiary_id)
+    account = beneficiary["account"] if beneficiary is not None else None
+    b.claims.insert(
         {
             "claim_id": e.claim_id,
             "claim_uuid": str(e.originator_id),
@@ -347,29 +345,15 @@ def claim_filed(connection: Connection, e: Any, nid: int) -> str | None:
             "filed_on": e.on,
             "payee_account": account,
             "notification_id": nid,
-        },
+        }
     )
     return account
 
 
-INSERT_CLAIM = CLAIMS.insert()
-
-
-def claim_by_uuid(connection: Connection, aggregate_id: Any) -> dict[str, Any]:
-    return row_of(connection, CLAIMS, "claim_uuid", str(aggregate_id))
-
-
-_ROW_QUERIES: dict[tuple[str, str], Any] = {}
-
-
-def row_of(connection: Connection, table: sa.Table, column: str, value: Any) -> dict[str, Any]:
-    """The row of `table` whose `column` is `value`, or {} when there is none."""
-    query = _ROW_QUERIES.get((table.name, column))
-    if query is None:
-        query = sa.select(table).where(table.c[column] == sa.bindparam("value"))
-        _ROW_QUERIES[(table.name, column)] = query
-    row = connection.execute(query, {"value": value}).first()
-    return dict(row._mapping) if row is not None else {}
+def claim_by_uuid(b: FraudBatch, aggregate_id: Any) -> dict[str, Any]:
+    """The claim of this aggregate id, or {} when none was filed."""
+    found = b.rows(b.claims, claim_uuid=str(aggregate_id))
+    return found[0] if found else {}
 
 
 STATE_HANDLERS: dict[type, Any] = {

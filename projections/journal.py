@@ -16,6 +16,7 @@ The balance view reads accounts, not events.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from domain.claim import Claim
 from domain.finance import Advance, Allocation, ClassFunding, Payment, Reconciliation
 from domain.fund import Deposit, Fund
 from projections.base import METADATA, Projection
+from projections.buffer import RowBuffer
 
 CASH, CAPITAL, EXPENSE, PAYABLE = "cash", "fund_capital", "subsidy_expense", "subsidies_payable"
 ALLOCATED_OUT, ALLOCATED_IN = "allocated_out", "allocated_in"
@@ -104,15 +106,15 @@ class UnbalancedEntryError(AssertionError):
     """A journal entry whose debits and credits differ: a programming error, never data."""
 
 
-def write_entry(
-    connection: Connection,
+def entry_rows(
     entry: tuple[int, str, date],
     kind: str,
     reference: str,
     postings: list[Posting],
     bank_reference: str | None = None,
-) -> None:
-    """Write one balanced entry of one fund; `entry` is (notification id, fund, business date)."""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The rows of one balanced entry of one fund and of its postings; `entry` is
+    (notification id, fund, business date)."""
     entry_id, fund_id, on = entry
     debits, credits = sum(p.debit_fen for p in postings), sum(p.credit_fen for p in postings)
     if debits != credits:
@@ -120,42 +122,47 @@ def write_entry(
             f"entry {entry_id} ({kind} {reference}): Dr {debits} != Cr {credits}"
         )
     postings = [p for p in postings if p.debit_fen or p.credit_fen]
-    connection.execute(
-        ENTRIES.insert().values(
-            entry_id=entry_id,
-            fund_id=fund_id,
-            on=on,
-            kind=kind,
-            reference=reference,
-            bank_reference=bank_reference or reference,
-        )
-    )
-    rows = [
-        dict(
-            entry_id=entry_id,
-            fund_id=fund_id,
-            line=n,
-            on=on,
-            account=p.account,
-            channel=p.channel,
-            subsidy=p.subsidy,
-            debit_fen=p.debit_fen,
-            credit_fen=p.credit_fen,
-        )
+    head = {
+        "entry_id": entry_id,
+        "fund_id": fund_id,
+        "on": on,
+        "kind": kind,
+        "reference": reference,
+        "bank_reference": bank_reference or reference,
+    }
+    lines = [
+        {
+            "entry_id": entry_id,
+            "fund_id": fund_id,
+            "line": n,
+            "on": on,
+            "account": p.account,
+            "channel": p.channel,
+            "subsidy": p.subsidy,
+            "debit_fen": p.debit_fen,
+            "credit_fen": p.credit_fen,
+        }
         for n, p in enumerate(postings, start=1)
     ]
-    connection.execute(POSTINGS.insert(), rows)
+    return head, lines
 
 
-def claim_key(connection: Connection, e: Any) -> Any:
-    return connection.execute(
-        sa.select(CLAIM_KEYS).where(CLAIM_KEYS.c.claim_uuid == str(e.originator_id))
-    ).one()
+CLAIM_EVENTS = (Claim.Approved, Claim.ObjectionResolved, Claim.RejectedByCase, Claim.ClawedBack)
 
 
 class Journal(Projection):
+    """Set-based: funds, entries, postings and reconciliations are only ever inserted, so a
+    batch collects them and writes each table in one statement; the claim keys a batch
+    reads or changes are read in `begin`. Entry ids are notification ids, so no id depends
+    on how the events were batched."""
+
     name = "journal"
     tables = (FUNDS, ENTRIES, POSTINGS, CLAIM_KEYS, RECONCILIATIONS)
+
+    def __init__(self) -> None:
+        self.inserts: dict[sa.Table, list[dict[str, Any]]] = {}
+        self.claims = RowBuffer(CLAIM_KEYS, ("claim_uuid",))
+        super().__init__()
 
     def register(self) -> None:
         self.on(Fund.Opened, self.fund_opened)
@@ -173,82 +180,104 @@ class Journal(Projection):
         self.on(ClassFunding.AdvanceClawedBack, self.advance_clawed_back)
         self.on(Recovery.Recorded, self.recovery_recorded)
 
-    @staticmethod
-    def claim_rejected_by_case(connection: Connection, e: Any, n: int) -> None:
+    def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        # A batch that failed half way may have left rows behind.
+        self.inserts = {table: [] for table in (FUNDS, ENTRIES, POSTINGS, RECONCILIATIONS)}
+        self.claims.clear()
+        keys = [(str(e.originator_id),) for _, e in events if isinstance(e, CLAIM_EVENTS)]
+        self.claims.load(connection, keys)
+
+    def flush(self, connection: Connection) -> None:
+        for table, rows in self.inserts.items():
+            if rows:
+                connection.execute(table.insert(), rows)
+            self.inserts[table] = []
+        self.claims.flush(connection)
+
+    def write_entry(
+        self,
+        entry: tuple[int, str, date],
+        kind: str,
+        reference: str,
+        postings: list[Posting],
+        bank_reference: str | None = None,
+    ) -> None:
+        """Queue one balanced entry of one fund; `entry` is (notification id, fund, date)."""
+        head, lines = entry_rows(entry, kind, reference, postings, bank_reference)
+        self.inserts[ENTRIES].append(head)
+        self.inserts[POSTINGS].extend(lines)
+
+    def claim_key(self, connection: Connection, e: Any) -> dict[str, Any]:
+        """The journal's record of the event's claim, which must have been filed."""
+        claim = self.claims.get(connection, (str(e.originator_id),))
+        if claim is None:
+            raise LookupError(f"claim {e.originator_id} was never filed")
+        return claim
+
+    def claim_rejected_by_case(self, connection: Connection, e: Any, n: int) -> None:
         if not e.reversed_fen:
             return
-        claim = claim_key(connection, e)
+        claim = self.claim_key(connection, e)
         postings = [
-            Posting(PAYABLE, debit_fen=e.reversed_fen, subsidy=claim.subsidy),
-            Posting(EXPENSE, credit_fen=e.reversed_fen, subsidy=claim.subsidy),
+            Posting(PAYABLE, debit_fen=e.reversed_fen, subsidy=claim["subsidy"]),
+            Posting(EXPENSE, credit_fen=e.reversed_fen, subsidy=claim["subsidy"]),
         ]
-        write_entry(
-            connection, (n, claim.fund_id, e.on), "claim_rejected_by_case", claim.claim_id, postings
+        self.write_entry(
+            (n, claim["fund_id"], e.on), "claim_rejected_by_case", claim["claim_id"], postings
         )
 
-    @staticmethod
-    def claim_clawed_back(connection: Connection, e: Any, n: int) -> None:
-        claim = claim_key(connection, e)
+    def claim_clawed_back(self, connection: Connection, e: Any, n: int) -> None:
+        claim = self.claim_key(connection, e)
         postings = [
             Posting(CLAWBACKS, debit_fen=e.amount_fen),
-            Posting(EXPENSE, credit_fen=e.amount_fen, subsidy=claim.subsidy),
+            Posting(EXPENSE, credit_fen=e.amount_fen, subsidy=claim["subsidy"]),
         ]
-        write_entry(connection, (n, claim.fund_id, e.on), "clawback", claim.claim_id, postings)
+        self.write_entry((n, claim["fund_id"], e.on), "clawback", claim["claim_id"], postings)
 
-    @staticmethod
-    def advance_clawed_back(connection: Connection, e: Any, n: int) -> None:
+    def advance_clawed_back(self, _: Connection, e: Any, n: int) -> None:
         postings = [
             Posting(CLAWBACKS, debit_fen=e.amount_fen),
             Posting(ADVANCES, credit_fen=e.amount_fen),
         ]
-        write_entry(connection, (n, e.fund_id, e.on), "advance_clawback", e.advance_id, postings)
+        self.write_entry((n, e.fund_id, e.on), "advance_clawback", e.advance_id, postings)
 
-    @staticmethod
-    def recovery_recorded(connection: Connection, e: Any, n: int) -> None:
+    def recovery_recorded(self, _: Connection, e: Any, n: int) -> None:
         postings = [
             Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
             Posting(CLAWBACKS, credit_fen=e.amount_fen),
         ]
-        write_entry(
-            connection, (n, e.fund_id, e.on), "recovery", e.recovery_id, postings, e.reference
+        self.write_entry((n, e.fund_id, e.on), "recovery", e.recovery_id, postings, e.reference)
+
+    def reconciliation_confirmed(self, _: Connection, e: Any, __: int) -> None:
+        self.inserts[RECONCILIATIONS].append(
+            {
+                "reconciliation_id": e.reconciliation_id,
+                "fund_id": e.fund_id,
+                "through": e.through,
+                "confirmed_by": e.confirmed_by,
+                "statement_sha256": e.statement_sha256,
+                "on": e.on,
+            }
         )
 
-    @staticmethod
-    def reconciliation_confirmed(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            RECONCILIATIONS.insert().values(
-                reconciliation_id=e.reconciliation_id,
-                fund_id=e.fund_id,
-                through=e.through,
-                confirmed_by=e.confirmed_by,
-                statement_sha256=e.statement_sha256,
-                on=e.on,
-            )
+    def fund_opened(self, _: Connection, e: Any, __: int) -> None:
+        self.inserts[FUNDS].append(
+            {
+                "fund_id": e.fund_id,
+                "parent_fund_id": e.parent_fund_id,
+                "jurisdiction": e.jurisdiction,
+                "name": e.name,
+            }
         )
 
-    @staticmethod
-    def fund_opened(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            FUNDS.insert().values(
-                fund_id=e.fund_id,
-                parent_fund_id=e.parent_fund_id,
-                jurisdiction=e.jurisdiction,
-                name=e.name,
-            )
-        )
-
-    @staticmethod
-    def deposit_received(connection: Connection, e: Any, n: int) -> None:
+    def deposit_received(self, _: Connection, e: Any, n: int) -> None:
         postings = [
             Posting(CASH, debit_fen=e.amount_fen, channel=e.channel),
             Posting(CAPITAL, credit_fen=e.amount_fen, channel=e.channel),
         ]
-        write_entry(
-            connection, (n, e.fund_id, e.on), "deposit", e.deposit_id, postings, e.reference
-        )
+        self.write_entry((n, e.fund_id, e.on), "deposit", e.deposit_id, postings, e.reference)
 
-    @staticmethod
-    def allocation_made(connection: Connection, e: Any, n: int) -> None:
+    def allocation_made(self, _: Connection, e: Any, n: int) -> None:
         out, into = [], []
         for channel, amount in sorted(e.channels.items()):
             out += [
@@ -259,80 +288,66 @@ class Journal(Projection):
                 Posting(CASH, debit_fen=amount, channel=channel),
                 Posting(ALLOCATED_IN, credit_fen=amount, channel=channel),
             ]
-        write_entry(connection, (n, e.from_fund_id, e.on), "allocation_out", e.allocation_id, out)
-        write_entry(connection, (n, e.to_fund_id, e.on), "allocation_in", e.allocation_id, into)
+        self.write_entry((n, e.from_fund_id, e.on), "allocation_out", e.allocation_id, out)
+        self.write_entry((n, e.to_fund_id, e.on), "allocation_in", e.allocation_id, into)
 
-    @staticmethod
-    def advance_paid(connection: Connection, e: Any, n: int) -> None:
+    def advance_paid(self, _: Connection, e: Any, n: int) -> None:
         postings = [
             Posting(ADVANCES, debit_fen=e.amount_fen),
             Posting(CASH, credit_fen=e.amount_fen, channel=e.channel),
         ]
-        write_entry(connection, (n, e.fund_id, e.on), "advance", e.advance_id, postings)
+        self.write_entry((n, e.fund_id, e.on), "advance", e.advance_id, postings)
 
-    @staticmethod
-    def claim_filed(connection: Connection, e: Any, _: int) -> None:
-        connection.execute(
-            CLAIM_KEYS.insert().values(
-                claim_uuid=str(e.originator_id),
-                claim_id=e.claim_id,
-                fund_id=e.fund_id,
-                subsidy=e.subsidy,
-                approved_fen=0,
-            )
+    def claim_filed(self, _: Connection, e: Any, __: int) -> None:
+        self.claims.insert(
+            {
+                "claim_uuid": str(e.originator_id),
+                "claim_id": e.claim_id,
+                "fund_id": e.fund_id,
+                "subsidy": e.subsidy,
+                "approved_fen": 0,
+            }
         )
 
-    @staticmethod
-    def claim_approved(connection: Connection, e: Any, n: int) -> None:
-        claim = claim_key(connection, e)
-        connection.execute(
-            CLAIM_KEYS.update()
-            .where(CLAIM_KEYS.c.claim_uuid == claim.claim_uuid)
-            .values(approved_fen=e.amount_fen)
-        )
+    def claim_approved(self, connection: Connection, e: Any, n: int) -> None:
+        claim = self.claim_key(connection, e)
+        claim["approved_fen"] = e.amount_fen
+        self.claims.touch((claim["claim_uuid"],))
         postings = [
-            Posting(EXPENSE, debit_fen=e.amount_fen, subsidy=claim.subsidy),
-            Posting(PAYABLE, credit_fen=e.amount_fen, subsidy=claim.subsidy),
+            Posting(EXPENSE, debit_fen=e.amount_fen, subsidy=claim["subsidy"]),
+            Posting(PAYABLE, credit_fen=e.amount_fen, subsidy=claim["subsidy"]),
         ]
-        write_entry(
-            connection, (n, claim.fund_id, e.on), "claim_approved", claim.claim_id, postings
-        )
+        self.write_entry((n, claim["fund_id"], e.on), "claim_approved", claim["claim_id"], postings)
 
-    @staticmethod
-    def objection_resolved(connection: Connection, e: Any, n: int) -> None:
+    def objection_resolved(self, connection: Connection, e: Any, n: int) -> None:
         if not e.upheld:
             return
-        claim = claim_key(connection, e)
+        claim = self.claim_key(connection, e)
         postings = [
-            Posting(PAYABLE, debit_fen=claim.approved_fen, subsidy=claim.subsidy),
-            Posting(EXPENSE, credit_fen=claim.approved_fen, subsidy=claim.subsidy),
+            Posting(PAYABLE, debit_fen=claim["approved_fen"], subsidy=claim["subsidy"]),
+            Posting(EXPENSE, credit_fen=claim["approved_fen"], subsidy=claim["subsidy"]),
         ]
-        write_entry(
-            connection,
-            (n, claim.fund_id, e.on),
+        self.write_entry(
+            (n, claim["fund_id"], e.on),
             "claim_rejected_on_objection",
-            claim.claim_id,
+            claim["claim_id"],
             postings,
         )
 
-    @staticmethod
-    def payment_made(connection: Connection, e: Any, n: int) -> None:
+    def payment_made(self, _: Connection, e: Any, n: int) -> None:
         postings = [
             Posting(PAYABLE, debit_fen=e.amount_fen, subsidy=e.subsidy),
             Posting(CASH, credit_fen=e.net_fen, channel=e.channel),
             Posting(ADVANCES, credit_fen=e.advance_settled_fen),
         ]
-        write_entry(
-            connection, (n, e.fund_id, e.on), "payment", e.payment_id, postings, e.reference
-        )
+        self.write_entry((n, e.fund_id, e.on), "payment", e.payment_id, postings, e.reference)
 
-    @staticmethod
-    def excess_receivable(connection: Connection, e: Any, n: int) -> None:
+    def excess_receivable(self, _: Connection, e: Any, n: int) -> None:
         postings = [
             Posting(INSTITUTION_RECEIVABLE, debit_fen=e.amount_fen),
             Posting(ADVANCES, credit_fen=e.amount_fen),
         ]
-        write_entry(connection, (n, e.fund_id, e.on), "advance_excess", e.advance_id, postings)
+        self.write_entry((n, e.fund_id, e.on), "advance_excess", e.advance_id, postings)
 
 
 def cash_movements(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,11 @@ class Runner:
     decode: Decode
     projections: Sequence[Projection]
 
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.projections]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two projections share a name: {sorted(names)}")
+
     def create_tables(self) -> None:
         METADATA.create_all(self.engine, checkfirst=True)
         for projection in self.projections:
@@ -47,47 +52,84 @@ class Runner:
         with self.engine.connect() as connection:
             return self.max_notification_id(connection)
 
-    def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply every new event to every projection; returns the number of events applied."""
-        applied = 0
-        for projection in self.projections:
-            applied += self.catch_up_one(projection, progress)
-        return applied
+    def catch_up(
+        self,
+        progress: Progress | None = None,
+        *,
+        finish: bool = True,
+        only: Collection[str] | None = None,
+    ) -> int:
+        """Apply every new event to every projection; returns the number of applications
+        (an event handled by three projections counts three times).
 
-    def catch_up_one(self, projection: Projection, progress: Progress | None = None) -> int:
+        One read of the log serves every projection: each batch locks every tracking row
+        (always in name order, so two workers queue instead of deadlocking), reads the
+        events after the furthest-behind position once, decodes each once, lets every
+        projection apply the ones after its own position set-wise, and moves the positions,
+        all in one transaction.
+
+        At the head of the log each projection's `finish` runs (whole-store checks, which
+        recompute only when events they read arrived); `finish=False` leaves that for the
+        next catch-up, for a caller that needs no whole-store result (a hold query).
+        `only` names the projections to bring up (the others catch up later, in bigger
+        batches).
+        """
         applied = 0
+        projections = sorted(
+            (p for p in self.projections if only is None or p.name in only),
+            key=lambda p: p.name,
+        )
+        topics = sorted({topic for p in projections for topic in p.topics})
         while True:
             with self.engine.begin() as connection:
-                position = lock_position(connection, projection.name)
+                positions = {p.name: lock_position(connection, p.name) for p in projections}
                 head = self.max_notification_id(connection)
-                if position >= head:
+                start = min(positions.values(), default=head)
+                if start >= head:
+                    if finish:
+                        for projection in projections:
+                            projection.finish(connection)
                     return applied
-                count, last = self.apply_batch(connection, projection, position, head)
-                if last == head:
-                    projection.finish(connection)
-                save_position(connection, projection.name, last)
-            applied += count
+                batch, last = self.read_batch(connection, topics, start, head)
+                for projection in projections:
+                    position = positions[projection.name]
+                    if position >= last:
+                        continue
+                    mine = [(n, e) for n, e in batch if n > position]
+                    projection.apply_all(connection, mine)
+                    applied += sum(1 for _, e in mine if type(e) in projection.handlers)
+                    if last == head and finish:
+                        projection.finish(connection)
+                    save_position(connection, projection.name, last)
             if progress is not None:
-                progress(projection.name, last, head)
+                progress("projections", last, head)
 
-    def apply_batch(
-        self, connection: Connection, projection: Projection, position: int, head: int
-    ) -> tuple[int, int]:
-        """Apply one batch after `position`; returns (events applied, new position)."""
+    def read_batch(
+        self, connection: Connection, topics: Sequence[str], position: int, head: int
+    ) -> tuple[list[tuple[int, Any]], int]:
+        """The decoded events of `topics` after `position` (at most one batch), and the
+        position the batch reaches."""
         e = self.events.c
         rows = connection.execute(
             sa.select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
-            .where(e.id > position, e.id <= head, e.topic.in_(projection.topics))
+            .where(e.id > position, e.id <= head, e.topic.in_(topics))
             .order_by(e.id)
             .limit(CATCH_UP_BATCH_SIZE)
         ).all()
-        for row in rows:
-            stored = StoredEvent(
-                row.originator_id, row.originator_version, row.topic, bytes(row.state)
+        decode = self.decode
+        batch = [
+            (
+                int(row.id),
+                decode(
+                    StoredEvent(
+                        row.originator_id, row.originator_version, row.topic, bytes(row.state)
+                    )
+                ),
             )
-            projection.apply(connection, self.decode(stored), row.id)
+            for row in rows
+        ]
         last = rows[-1].id if len(rows) == CATCH_UP_BATCH_SIZE else head
-        return len(rows), int(last)
+        return batch, int(last)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every projection table and the tracking rows, then replay the whole log."""

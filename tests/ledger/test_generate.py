@@ -9,14 +9,18 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from domain.claim import Claim
 from domain.identity import is_valid_credit_code, is_valid_resident_id
 from ledger.commands import parse_line
-from ledger.generate import GenerateSummary, generate, labels_path, write
+from ledger.generate import FUND_ID, GenerateSummary, generate, labels_path, write
+from ledger.generate_money import MONEY_COMMANDS
+from ledger.queries import fund_balance
 from ledger.service import Skillfund
 from tests.conftest import submit
 
@@ -93,6 +97,7 @@ def test_small_is_a_few_thousand_lines_and_the_summary_counts_them(
     commands = commands_of(path)
 
     assert 1_000 <= summary.commands == len(commands) <= 2_500
+    assert summary.money == {t: summary.by_type[t] for t in MONEY_COMMANDS}
     assert summary.by_type == dict(sorted(Counter(c["type"] for c in commands).items()))
     assert summary.classes == summary.by_type["open_class"]
     assert summary.trainings == summary.by_type["enroll"]
@@ -191,6 +196,47 @@ def test_att08_attendance_is_written_after_blocks_more_than_14_days_later(
     assert max(starts_before) > max(attended) + timedelta(days=LATE_DAYS)
 
 
+def test_small_has_the_money_phase_in_an_order_the_rules_allow(
+    small: tuple[Path, GenerateSummary],
+) -> None:
+    commands = commands_of(small[0])
+    by_type = Counter(c["type"] for c in commands)
+    position = {
+        (c["type"], c.get("claim_id") or c.get("class_id")): n for n, c in enumerate(commands)
+    }
+    publicity_of = {
+        claim_id: (n, c)
+        for n, c in enumerate(commands)
+        if c["type"] == "start_publicity"
+        for claim_id in c["claim_ids"]
+    }
+    labels = labels_of(small[0])
+    held = {c for p in labels["patterns"] if p["outcome"] == "hold" for c in p["claim_ids"]}
+    rejected = {c for p in labels["patterns"] for c in p["evidence"].get("expected", {})}
+    upheld = {c for c, up in labels["money"]["objections"].items() if up}
+    starts = {c["class_id"]: c["start_date"] for c in commands if c["type"] == "open_class"}
+    first_attendance: dict[str, int] = {}
+    for n, c in enumerate(commands):
+        if c["type"] == "record_attendance":
+            first_attendance.setdefault(c["class_id"], n)
+
+    assert by_type["pay_advance"] >= 2 and by_type["start_publicity"] >= 5
+    assert by_type["pay_claim"] > by_type["file_claim"] // 2
+    assert by_type["record_objection"] == by_type["resolve_objection"] >= 2
+    assert upheld and len(upheld) < by_type["record_objection"]
+    for n, c in enumerate(commands):
+        if c["type"] == "pay_claim":
+            listed_at, publicity = publicity_of[c["claim_id"]]
+            assert position[("file_claim", c["claim_id"])] < listed_at < n
+            assert c["date"] > publicity["start_date"]
+            assert c["claim_id"] not in held | rejected | upheld
+        elif c["type"] == "pay_advance":  # After the enrolments, before the roster.
+            assert position[("enroll", c["class_id"])] < n < first_attendance[c["class_id"]]
+            assert c["date"] >= starts[c["class_id"]]
+    for claim_id in publicity_of:
+        assert claim_id not in rejected
+
+
 def test_every_line_is_accepted_and_claims_are_decided_as_labelled(
     sf: Skillfund, small: tuple[Path, GenerateSummary]
 ) -> None:
@@ -210,3 +256,28 @@ def test_every_line_is_accepted_and_claims_are_decided_as_labelled(
             decision = decisions[claim_id]
             assert decision is not None and decision.outcome == "rejected"
             assert code in [reason.code for reason in decision.reasons], (pattern["rule"], claim_id)
+
+
+def test_the_generated_money_is_paid_as_the_rules_net_it(
+    sf: Skillfund, small: tuple[Path, GenerateSummary]
+) -> None:
+    commands = commands_of(small[0])
+    money = [r for r in submit(sf, *lines_of(small[0])) if r.type in MONEY_COMMANDS]
+
+    def fen(value: str) -> int:
+        return int(Decimal(value) * 100)
+
+    assert money and Counter(r.status for r in money) == {"accepted": len(money)}
+    paid = [c["claim_id"] for c in commands if c["type"] == "pay_claim"]
+    claims = [sf.ledger.find(Claim, Claim.create_id(claim_id)) for claim_id in paid]
+    assert all(c is not None and c.status == "paid" for c in claims)
+    amount_fen = sum(c.decision.amount_fen for c in claims if c and c.decision)
+    settled_fen = sum(c.advance_settled_fen for c in claims if c)
+    advanced_fen = sum(fen(c["amount"]) for c in commands if c["type"] == "pay_advance")
+    deposited_fen = sum(fen(c["amount"]) for c in commands if c["type"] == "deposit")
+    balance = fund_balance(sf, FUND_ID, None)
+
+    assert sum(fen(v) for v in balance["paid_by_subsidy"].values()) == amount_fen
+    assert deposited_fen - fen(balance["cash"]) == amount_fen - settled_fen + advanced_fen
+    assert 0 < settled_fen <= advanced_fen
+    assert fen(balance["trial_balance"]) == 0

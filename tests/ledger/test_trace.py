@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import ledger.service
 from ledger import demo
 from ledger.service import Skillfund, open_skillfund
 from ledger.trace import TraceGraph, trace, trace_verb
@@ -29,11 +28,10 @@ QIAN = demo.person(40, date(1991, 1, 1))
 
 
 @pytest.fixture
-def played(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Skillfund]:
-    """The demo year on a Skillfund whose projections include the links."""
-    original = ledger.service.all_projections
-    monkeypatch.setattr(ledger.service, "all_projections", lambda: [*original(), Links()])
+def played(db_url: str) -> Iterator[Skillfund]:
+    """The demo year on a Skillfund (its projections include the links)."""
     skillfund = open_skillfund(db_url, create=True)
+    assert any(isinstance(p, Links) for p in skillfund.runner.projections)
     submit(skillfund, *demo.demo_lines())
     yield skillfund
     skillfund.close()

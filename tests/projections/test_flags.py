@@ -18,7 +18,7 @@ from domain.fraud import SEVERITY, FraudThresholds
 from domain.identity import make_credit_code, make_resident_id
 from ledger import demo
 from ledger.flags_verb import flags_verb
-from ledger.service import Skillfund, open_skillfund
+from ledger.service import Skillfund, open_skillfund, submit_lines
 from projections.flag_store import FLAGS
 from projections.flags import (
     Flags,
@@ -685,6 +685,22 @@ def test_one_person_under_two_ids_is_flagged(
         assert {e["event"] for e in found[0]["evidence"]} == {"PersonRegistered"}
 
 
+def test_a_hold_query_defers_the_whole_store_checks_to_the_next_full_catch_up(
+    sf: Skillfund,
+) -> None:
+    first = resident(903, KUNSHAN, date(1980, 5, 6))
+    submit(sf, *world(), person(first, "李明"))
+    second = person(resident(901, "341221", date(1980, 5, 6)), "李明")
+    submit_lines(sf, [json.dumps(second, ensure_ascii=False)], lambda _: None)
+
+    sf.catch_up(finish=False)  # What a payment's hold query does.
+    deferred = flags_of(sf, "DUP-03")
+    sf.catch_up()  # Nothing new to apply: the whole-store checks still run.
+
+    assert deferred == []
+    assert len(flags_of(sf, "DUP-03")) == 1
+
+
 # --- Clearing ----------------------------------------------------------------------------
 
 
@@ -806,6 +822,29 @@ def test_a_held_claim_is_refused_payment_until_an_inspector_clears_it(sf: Skillf
         "claim_held",
     )
     assert (cleared.status, paid.status) == ("accepted", "accepted")
+
+
+def test_a_hold_fired_earlier_in_the_same_batch_refuses_the_payment(sf: Skillfund) -> None:
+    """The overlap and the payment in one submit (one batch): the batch is recorded and the
+    flags caught up before the payment's handler asks for holds."""
+    second = klass("KS-X", "2020-08-03", "2020-08-07", demo.SCHOOL) | {"fund_id": demo.FUND}
+    pay = {
+        "type": "pay_claim",
+        "payment_id": "ZF-X",
+        "claim_id": "KS-C-2020-0009",
+        "date": "2020-11-02",
+        "reference": "ICBC-X",
+    }
+    results = submit(
+        sf,
+        *demo_until("pay_claim"),
+        second,
+        enroll("KS-X", demo.SUN, "2020-08-01"),
+        attend("KS-X", demo.SUN, "2020-08-03", "09:00", "12:00"),
+        pay,
+    )
+
+    assert results[-1].error is not None and results[-1].error["code"] == "claim_held"
 
 
 # --- Queries, rebuild and the verb --------------------------------------------------------

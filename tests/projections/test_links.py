@@ -9,25 +9,26 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-import ledger.service
+import projections.runner
 from domain.case import Case, Recovery
 from domain.claim import Claim
 from domain.parties import Institution
 from ledger import demo
 from ledger.service import Skillfund, open_skillfund
 from projections.links import LINKS, NODES, Links
+from projections.runner import Runner
 from tests.conftest import submit
 
 WANG_ACCOUNT = "6217000000000000101"
 
 
 @pytest.fixture
-def linked(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Skillfund]:
-    """A Skillfund whose projections include the links (the lead wires it for good)."""
-    original = ledger.service.all_projections
-    monkeypatch.setattr(ledger.service, "all_projections", lambda: [*original(), Links()])
+def linked(db_url: str) -> Iterator[Skillfund]:
+    """A Skillfund (its projections include the links)."""
     skillfund = open_skillfund(db_url, create=True)
+    assert any(isinstance(p, Links) for p in skillfund.runner.projections)
     yield skillfund
     skillfund.close()
 
@@ -240,3 +241,58 @@ def test_the_digest_after_a_rebuild_equals_the_incremental_digest(linked: Skillf
 
     assert linked.runner.digest() == (incremental, counts)
     assert counts["pj_links"] > 100 and counts["pj_link_nodes"] > 50
+
+
+class Watched(Links):
+    """The links, counting the statements run while a batch's events are applied (between
+    the batch's reads in `begin` and its writes in `flush`)."""
+
+    def __init__(self, engine: sa.engine.Engine) -> None:
+        super().__init__()
+        self.applying, self.statements = False, 0
+        sa.event.listen(engine, "before_cursor_execute", self.count)
+
+    def count(self, *_: Any) -> None:
+        self.statements += self.applying
+
+    def apply(self, connection: Connection, domain_event: Any, notification_id: int) -> None:
+        self.applying = True
+        try:
+            super().apply(connection, domain_event, notification_id)
+        finally:
+            self.applying = False
+
+
+def links_runner(sf: Skillfund, links: Links) -> Runner:
+    """A runner over the links only, on the store of `sf`."""
+    runner = sf.runner
+    return Runner(
+        engine=runner.engine, events=runner.events, decode=runner.decode, projections=[links]
+    )
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 5_000])
+def test_a_rebuild_in_batches_of_any_size_gives_the_rows_built_as_events_arrived(
+    linked: Skillfund, monkeypatch: pytest.MonkeyPatch, batch_size: int
+) -> None:
+    submit(linked, *demo.demo_lines())
+    open_and_conclude_case(linked)
+    incremental = links_runner(linked, Links()).digest()
+
+    monkeypatch.setattr(projections.runner, "CATCH_UP_BATCH_SIZE", batch_size)
+    runner = links_runner(linked, Links())
+    runner.rebuild()
+
+    assert runner.digest() == incremental
+
+
+def test_a_batch_reads_every_row_it_needs_before_its_events_are_applied(
+    linked: Skillfund,
+) -> None:
+    submit(linked, *demo.demo_lines())
+    open_and_conclude_case(linked)
+    watched = Watched(linked.engine)
+
+    links_runner(linked, watched).rebuild()
+
+    assert watched.statements == 0

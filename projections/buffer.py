@@ -1,0 +1,192 @@
+"""Set-based projection writes: a batch's working copy of a table.
+
+A projection applying a batch of events reads each row it needs once (`load`, one
+`SELECT … IN` per chunk of keys), changes the rows in memory, and `flush` writes them
+back with one executemany per kind of change: inserts, updates, deletes. Between those
+two points the buffer is the truth for the rows it holds; a query by anything other than
+the key must flush first (or keep its own in-memory index).
+
+Rows are plain dicts holding every column. `get` returns the buffered dict itself:
+change it in place and call `touch` (or use `update`), so flush knows to write it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+Key = tuple[Any, ...]
+LOAD_CHUNK = 500
+
+
+class RowBuffer:
+    """The rows of one table touched by the current batch, keyed by `key` columns."""
+
+    def __init__(self, table: sa.Table, key: Iterable[str]) -> None:
+        self.table = table
+        self.key = tuple(key)
+        self.columns = [c.name for c in table.columns]
+        self.values = [name for name in self.columns if name not in self.key]
+        self.defaults = {c.name: default_of(c) for c in table.columns}
+        self.clear()
+
+    def clear(self) -> None:
+        self.rows: dict[Key, dict[str, Any]] = {}  # Loaded or inserted in this batch.
+        self.absent: set[Key] = set()  # Known not to be in the table.
+        self.stored: set[Key] = set()  # Present in the table at load time.
+        self.dirty: dict[Key, None] = {}  # In order of first change: rows written in order.
+        self.deleted: dict[Key, None] = {}
+
+    def key_of(self, row: dict[str, Any]) -> Key:
+        return tuple(row[name] for name in self.key)
+
+    def load(self, connection: Connection, keys: Iterable[Key]) -> None:
+        """Read every row of `keys` not yet known, a few statements for all of them."""
+        wanted = [k for k in dict.fromkeys(keys) if k not in self.rows and k not in self.absent]
+        found = {self.key_of(row) for row in self.read(connection, self.key, wanted)}
+        self.absent.update(k for k in wanted if k not in found)
+
+    def read(
+        self, connection: Connection, columns: Sequence[str], values: Sequence[Key]
+    ) -> Iterator[dict[str, Any]]:
+        """The table's rows whose `columns` hold any of `values`, as stored, one SELECT per
+        LOAD_CHUNK values; each is kept in the buffer unless the batch holds it already."""
+        indexed = [self.table.c[name] for name in columns]
+        for start in range(0, len(values), LOAD_CHUNK):
+            condition = keys_in(connection, indexed, values[start : start + LOAD_CHUNK])
+            for row in connection.execute(sa.select(self.table).where(condition)).all():
+                data = dict(row._mapping)
+                key = self.key_of(data)
+                if key not in self.rows:
+                    self.rows[key] = data
+                    self.stored.add(key)
+                yield data
+
+    def get(self, connection: Connection, key: Key) -> dict[str, Any] | None:
+        """The row with this key, or None; read from the table the first time."""
+        if key not in self.rows and key not in self.absent:
+            self.load(connection, [key])
+        return self.rows.get(key)
+
+    def insert(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Add a row (its missing columns take their defaults); it must not exist."""
+        full = {name: row.get(name, self.defaults[name]) for name in self.columns}
+        unknown = set(row) - set(self.columns)
+        if unknown:
+            raise KeyError(f"{self.table.name} has no column {sorted(unknown)[0]}")
+        key = self.key_of(full)
+        if key in self.rows:
+            raise KeyError(f"{self.table.name} already has a row {key}")
+        self.rows[key] = full
+        self.absent.discard(key)
+        if key in self.deleted:  # Deleted and re-inserted in one batch: an update.
+            self.deleted.pop(key, None)
+        self.dirty[key] = None
+        return full
+
+    def update(self, connection: Connection, key: Key, /, **values: Any) -> dict[str, Any]:
+        """Change columns of an existing row; KeyError when there is none."""
+        row = self.get(connection, key)
+        if row is None:
+            raise KeyError(f"{self.table.name} has no row {key}")
+        row.update(values)
+        self.dirty[key] = None
+        return row
+
+    def upsert(self, connection: Connection, key: Key, /, **values: Any) -> dict[str, Any]:
+        """Change the row with this key, or insert it."""
+        if self.get(connection, key) is None:
+            return self.insert({**dict(zip(self.key, key, strict=True)), **values})
+        return self.update(connection, key, **values)
+
+    def touch(self, key: Key) -> None:
+        """The row with this key was changed in place."""
+        self.dirty[key] = None
+
+    def delete(self, connection: Connection, key: Key) -> None:
+        if self.get(connection, key) is None:
+            return
+        del self.rows[key]
+        self.absent.add(key)
+        self.dirty.pop(key, None)
+        if key in self.stored:
+            self.deleted[key] = None
+
+    def flush(self, connection: Connection) -> None:
+        """Write every change back; the buffer is empty afterwards."""
+        t = self.table
+        if self.deleted:
+            where = sa.and_(*(t.c[n] == sa.bindparam(f"k_{n}") for n in self.key))
+            connection.execute(
+                t.delete().where(where),
+                [{f"k_{n}": v for n, v in zip(self.key, k, strict=True)} for k in self.deleted],
+            )
+        inserts = [self.rows[k] for k in self.dirty if k not in self.stored]
+        updates = [self.rows[k] for k in self.dirty if k in self.stored]
+        if inserts:
+            connection.execute(t.insert(), inserts)
+        if updates and self.values:
+            where = sa.and_(*(t.c[n] == sa.bindparam(f"k_{n}") for n in self.key))
+            statement = (
+                t.update().where(where).values({n: sa.bindparam(f"v_{n}") for n in self.values})
+            )
+            connection.execute(
+                statement,
+                [
+                    {
+                        **{f"v_{n}": row[n] for n in self.values},
+                        **{f"k_{n}": row[n] for n in self.key},
+                    }
+                    for row in updates
+                ],
+            )
+        self.clear()
+
+
+def keys_in(connection: Connection, columns: Sequence[Any], keys: Sequence[Key]) -> Any:
+    """`(columns) IN keys`, written so that the database searches the index.
+
+    A row-value IN over a list of values is slow on both databases as the tables grow:
+    SQLite scans the whole table (measured on a city store: 70-220 ms per 500 keys), and
+    PostgreSQL plans a 500-branch OR, often on the wrong index (275 ms per 500 edge keys on
+    30,000 lines of a city). An IN over a subquery searches the primary key on both (10 ms):
+    so the keys go into a temporary table first. Use the condition at once: the next call
+    for the same columns refills that table.
+    """
+    if len(columns) == 1:
+        return columns[0].in_([k[0] for k in keys])
+    temp = key_table(tuple(columns))
+    temp.create(connection, checkfirst=True)
+    connection.execute(temp.delete())
+    names = [c.name for c in temp.columns]
+    connection.execute(temp.insert(), [dict(zip(names, key, strict=True)) for key in keys])
+    return sa.tuple_(*columns).in_(sa.select(*temp.columns))
+
+
+KEY_TABLES = sa.MetaData()
+
+
+def key_table(columns: tuple[Any, ...]) -> sa.Table:
+    """The temporary table holding keys for these columns (same types, so values bind
+    exactly as they are stored)."""
+    name = "tmp_keys_" + "_".join([columns[0].table.name, *(c.name for c in columns)])
+    name = name[:60]
+    if name not in KEY_TABLES.tables:
+        sa.Table(
+            name,
+            KEY_TABLES,
+            *(sa.Column(f"k{i}", c.type) for i, c in enumerate(columns)),
+            prefixes=["TEMPORARY"],
+        )
+    return KEY_TABLES.tables[name]
+
+
+def default_of(column: sa.Column[Any]) -> Any:
+    """A column's Python-side scalar default, else None."""
+    default = column.default
+    if default is not None and getattr(default, "is_scalar", False):
+        return default.arg  # type: ignore[attr-defined]
+    return None

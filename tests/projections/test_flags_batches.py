@@ -1,0 +1,139 @@
+"""The flags projection reads and writes a batch at a time, and its checks ask by columns
+other than a table's key (a person's attendance on a day, an account's payees, the claims
+of a class, the flags about a subject): however the log is cut into batches, every check
+must see exactly the state after the event before it, so the rows come out the same."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+import projections.runner
+from ledger.service import Skillfund, submit_lines
+from projections import fraud_checks
+from projections.flag_store import FLAGS
+from projections.flags import Flags
+from projections.runner import Runner
+from tests.conftest import submit
+from tests.projections.test_flags import (
+    ANNA,
+    BAO,
+    SHARED,
+    attend,
+    certificate,
+    claim,
+    day,
+    enroll,
+    institution,
+    klass,
+    org,
+    person,
+    resident,
+    two_classes,
+)
+
+TRAINEES = [resident(201 + 2 * n) for n in range(5)]
+TWIN = resident(901, "341221")  # ANNA's name and birth date under another id.
+
+
+def every_check() -> list[dict[str, Any]]:
+    """Commands raising ATT-01 (over two days, a claim joining later), PAY-01 (one payee
+    moving away), CERT-03, ATT-08, DUP-03 and INST-03, then a review and a cleared case."""
+    return [
+        *two_classes(),
+        claim("CL-A", ANNA, "C-A", day(30)),
+        attend("C-A", ANNA, day(1), "08:30", "12:00"),
+        attend("C-B", ANNA, day(1), "11:00", "17:30"),
+        attend("C-A", ANNA, day(2)),
+        attend("C-B", ANNA, day(2)),
+        claim("CL-B", ANNA, "C-B", day(30)),
+        *[person(p, account=SHARED) for p in TRAINEES],
+        *[enroll("C-A", p, day(-3)) for p in TRAINEES],
+        {"type": "update_person", "person_id": TRAINEES[0], "date": day(5), "account": "62280"},
+        *[claim(f"CL-P{n}", p, "C-A", day(31)) for n, p in enumerate(TRAINEES)],
+        person(BAO),
+        enroll("C-B", BAO, day(-5)),
+        certificate("Z-1", BAO, day(-10)),
+        claim("CL-Z", BAO, "C-B", day(40), "Z-1"),
+        klass("C-NEW", day(40), day(44)),
+        enroll("C-NEW", BAO, day(38)),
+        attend("C-NEW", BAO, day(40)),
+        attend("C-A", ANNA, day(3)),
+        person(TWIN, f"学员{ANNA[-5:]}"),
+        institution(org(5), "enterprise", account="6222000000000000001"),
+        clear_flag(f"ATT-01:{ANNA}:C-A:C-B"),
+        {"type": "open_case", "case_id": "CASE-1", "date": day(50), "subject_ids": [BAO]}
+        | {"reason": "CERT-03"},
+        {"type": "conclude_case", "case_id": "CASE-1", "date": day(51), "finding": "cleared"},
+        attend("C-B", BAO, day(4)),
+    ]
+
+
+def clear_flag(flag_id: str) -> dict[str, Any]:
+    return {
+        "type": "clear_flag",
+        "flag_id": flag_id,
+        "date": day(45),
+        "cleared_by": "稽核员 王五",
+        "reason": "已核实",
+    }
+
+
+def flags_runner(sf: Skillfund) -> Runner:
+    return Runner(sf.runner.engine, sf.runner.events, sf.runner.decode, [Flags()])
+
+
+def test_every_check_fires_when_each_command_is_caught_up_alone(sf: Skillfund) -> None:
+    for command in every_check():
+        assert submit(sf, command)[0].status == "accepted", command
+
+    with sf.engine.connect() as connection:
+        rows = connection.execute(sa.select(FLAGS.c.rule_id, FLAGS.c.status)).all()
+    assert sorted(set(rows)) == [
+        ("ATT-01", "cleared"),
+        ("ATT-08", "open"),
+        ("CERT-03", "cleared"),
+        ("DUP-03", "open"),
+        ("INST-03", "open"),
+        ("PAY-01", "open"),
+    ]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 7, 5_000])
+def test_a_rebuild_in_batches_of_any_size_gives_the_rows_caught_up_command_by_command(
+    sf: Skillfund, monkeypatch: pytest.MonkeyPatch, batch_size: int
+) -> None:
+    for command in every_check():
+        submit(sf, command)
+    incremental = flags_runner(sf).digest()
+
+    monkeypatch.setattr(projections.runner, "CATCH_UP_BATCH_SIZE", batch_size)
+    runner = flags_runner(sf)
+    runner.rebuild()
+
+    assert runner.digest() == incremental
+
+
+def test_a_batch_that_failed_before_its_flush_leaves_nothing_behind(
+    sf: Skillfund, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submit_lines(
+        sf, [json.dumps(c, ensure_ascii=False) for c in every_check()[:20]], lambda _: None
+    )
+
+    def fail(*_: Any) -> None:
+        raise RuntimeError("the batch fails halfway")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(fraud_checks, "check_pay01", fail)
+        with pytest.raises(RuntimeError):
+            sf.catch_up()  # Its transaction rolls back; the projection's buffers hold rows.
+    sf.catch_up()
+    caught_up = sf.runner.digest()
+
+    sf.runner.rebuild()
+
+    assert sf.runner.digest() == caught_up
