@@ -46,6 +46,7 @@ from ledger.persistence import (
     DateAsISO,
     batch_executemany,
     eventsourcing_env,
+    use_wal,
 )
 from ledger.preload import hinted_ids
 from ledger.results import ACCEPTED, CONFLICT, DUPLICATE, REFUSED, Result, error
@@ -130,6 +131,7 @@ class Ledger(Application[UUID]):
         super().__init__(env=eventsourcing_env(url))
         self.url = url
         batch_executemany(self.engine)
+        use_wal(self.recorder.datastore)  # type: ignore[attr-defined]
         self.read_model: ReadModel = NoReadModel()
         self.unit: UnitOfWork | None = None
         self.known_head: int | None = None  # The log's head when the cache was last synced.

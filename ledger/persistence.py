@@ -9,6 +9,7 @@ persistence module is configured; Skillfund never lets that happen.
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,34 @@ def batch_executemany(engine: Any) -> None:
 
         dialect.executemany_mode = EXECUTEMANY_VALUES_PLUS_BATCH
         dialect.supports_sane_multi_rowcount = False  # As create_engine would set it.
+
+
+SQLITE_WAL_WAIT_SECONDS = 10.0
+
+
+def use_wal(datastore: Any) -> None:
+    """Put a SQLite file in write-ahead-log mode now, once, before any write.
+
+    The library switches lazily, in the first transaction of each process, and SQLite
+    refuses that switch at once ("database is locked", no busy wait) while another
+    connection is writing: measured, two processes starting together failed that way.
+    Readers never block the writer in WAL mode; the mode is kept in the file. A switch
+    refused because another process is writing is retried for a few seconds.
+    """
+    if not getattr(datastore, "is_sqlite_filedb", False):
+        return
+    deadline = time.monotonic() + SQLITE_WAL_WAIT_SECONDS
+    while True:
+        try:
+            with datastore.engine.connect() as connection:
+                mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
+            break
+        except sqlalchemy.exc.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    datastore.is_sqlite_wal_mode = str(mode).lower() == "wal"
+    datastore._tried_init_sqlite_wal_mode = True  # The library's lazy switch: done.
 
 
 def check_reachable(url: str, *, create: bool) -> None:

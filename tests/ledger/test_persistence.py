@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -91,3 +94,34 @@ def test_replaying_a_claim_reads_its_decision_and_never_runs_the_rules(
     claim = sf.ledger.repository.get(Claim.create_id("KS-C-2020-0001"))
     assert claim.decision is not None and claim.decision.amount_fen == 260000
     assert sf.runner.digest()[0] == before
+
+
+def test_a_new_sqlite_ledger_is_in_write_ahead_log_mode(tmp_path) -> None:
+    """Set once at open, not lazily by the library in each process's first write."""
+    path = tmp_path / "wal.db"
+    open_skillfund(f"sqlite:///{path}", create=True).close()
+
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_opening_a_file_while_another_process_writes_waits_for_the_switch(tmp_path) -> None:
+    """A file still in rollback-journal mode (made before this setting) is switched when
+    opened; SQLite refuses the switch at once while someone writes, so the open waits."""
+    path = tmp_path / "old.db"
+    open_skillfund(f"sqlite:///{path}", create=True).close()
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("PRAGMA journal_mode=DELETE")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute(f"SELECT count(*) FROM {EVENTS_TABLE}")
+    release = threading.Timer(0.3, lambda: writer.execute("COMMIT"))
+    release.start()
+    try:
+        sf = open_skillfund(f"sqlite:///{path}")
+    finally:
+        release.join()
+        writer.close()
+    sf.close()
+
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
