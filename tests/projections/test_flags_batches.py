@@ -15,7 +15,7 @@ import projections.runner
 from ledger.service import Skillfund, submit_lines
 from projections import fraud_checks
 from projections.flag_store import FLAGS
-from projections.flags import Flags
+from projections.flags import WHOLE_STORE_CHECKS, Flags
 from projections.runner import Runner
 from tests.conftest import submit
 from tests.projections.test_flags import (
@@ -137,3 +137,39 @@ def test_a_batch_that_failed_before_its_flush_leaves_nothing_behind(
     sf.runner.rebuild()
 
     assert sf.runner.digest() == caught_up
+
+
+def physical_rows(sf: Skillfund) -> dict[str, set[tuple[str, ...]]]:
+    """Each flag table's rows of the whole-store rules, with the row's physical address
+    (rowid on SQLite, ctid on PostgreSQL), which a delete and insert would change."""
+    address = "ctid::text" if sf.engine.dialect.name == "postgresql" else "rowid"
+    rules = ", ".join(f"'{r}'" for r in WHOLE_STORE_CHECKS)
+    ours = f"SELECT flag_id FROM pj_flags WHERE rule_id IN ({rules})"
+    queries = {
+        "pj_flags": f"SELECT {address}, flag_id FROM pj_flags WHERE rule_id IN ({rules})",
+        "pj_flag_subjects": f"SELECT {address}, flag_id, key FROM pj_flag_subjects "
+        f"WHERE flag_id IN ({ours})",
+        "pj_flag_claims": f"SELECT {address}, flag_id, claim_id FROM pj_flag_claims "
+        f"WHERE flag_id IN ({ours})",
+    }
+    with sf.engine.connect() as connection:
+        return {
+            table: {tuple(str(v) for v in row) for row in connection.execute(sa.text(sql))}
+            for table, sql in queries.items()
+        }
+
+
+def test_a_whole_store_check_that_finds_the_same_leaves_its_rows_untouched(
+    sf: Skillfund,
+) -> None:
+    for command in every_check():
+        submit(sf, command)
+    before = physical_rows(sf)
+    assert before["pj_flags"] and before["pj_flag_subjects"]  # DUP-03 and INST-03 fired.
+
+    # A person unrelated to every flag: an input of the whole-store checks, so they run
+    # again, and find what they found before.
+    assert submit(sf, person(resident(977)))[0].status == "accepted"
+    sf.catch_up()
+
+    assert physical_rows(sf) == before
