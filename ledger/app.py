@@ -117,7 +117,7 @@ class Ledger(Application[UUID]):
     handlers: ClassVar[dict[str, Handler]] = {}
     # Aggregates that live long get a snapshot every so many events, so loading one
     # after a restart replays at most that many.
-    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {  # type: ignore[assignment]
         Fund: SNAPSHOT_INTERVAL,
         ClassFunding: SNAPSHOT_INTERVAL,
         TrainingClass: SNAPSHOT_INTERVAL,
@@ -189,7 +189,7 @@ class Ledger(Application[UUID]):
         cache = self.repository.cache
         assert cache is not None
         with suppress(KeyError):
-            return cache.get(aggregate_id)  # type: ignore[no-any-return]
+            return cache.get(aggregate_id)  # type: ignore[no-any-return,return-value]
         if aggregate_id in self.absent:
             return None
         if aggregate_id in self.snapshots_known():
@@ -227,7 +227,7 @@ class Ledger(Application[UUID]):
             return None
         aggregate = None
         for record in stored:
-            aggregate = self.mapper.to_domain_event(record).mutate(aggregate)
+            aggregate = self.mapper.to_domain_event(record).mutate(aggregate)  # type: ignore[attr-defined]
         assert self.repository.cache is not None
         self.repository.cache.put(aggregate_id, aggregate)
         return aggregate

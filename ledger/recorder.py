@@ -298,7 +298,7 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
             f"INSERT INTO {table} (id, originator_id, originator_version, topic, state) "
             "VALUES (?, ?, ?, ?, ?)",
             [
-                (n, e.originator_id.bytes, e.originator_version, e.topic, e.state)
+                (n, e.originator_id.bytes, e.originator_version, e.topic, e.state)  # type: ignore[union-attr]
                 for n, e in zip(ids, stored_events, strict=True)
             ],
         )

@@ -151,5 +151,5 @@ def aggregate_as_of(sf: Skillfund, aggregate_id: UUID, cutoff: Cutoff) -> Any:
     for domain_event in sf.ledger.events.get(aggregate_id):
         if not cutoff.admits(domain_event):
             break
-        aggregate = domain_event.mutate(aggregate)
+        aggregate = domain_event.mutate(aggregate)  # type: ignore[attr-defined]
     return aggregate

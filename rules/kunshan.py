@@ -294,7 +294,9 @@ PARAMETERS: dict[str, Parameter] = {
     "channel_employment_subsidy_subsidies": Parameter(
         frozenset({"living_allowance"}), "十三", "通过就业补助资金给予生活费补贴"
     ),
-    "fraud_recovery_clause": Parameter(0, "十六", "虚假培训套取、骗取资金: recovered, cited by cases"),
+    "fraud_recovery_clause": Parameter(
+        0, "十六", "虚假培训套取、骗取资金: recovered, cited by cases"
+    ),
     "attendance_min_percent": Parameter(80, "十", "FRAUD_RULES TRN-02 default; 十: 培训考勤监管"),
 }
 

@@ -8,9 +8,10 @@ that prints it, through `domain.masking` only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -34,7 +35,10 @@ class ReportTooLargeError(RuntimeError):
     """A read reached its limit: the report would be incomplete, so none is written."""
 
 
-def bounded(rows: list[Any], limit: int, what: str) -> list[Any]:
+Rows = TypeVar("Rows", bound=Sequence[Any])
+
+
+def bounded(rows: Rows, limit: int, what: str) -> Rows:
     """The rows of a read, refused when they reach the read's limit (they may be cut)."""
     if len(rows) >= limit:
         raise ReportTooLargeError(f"{what}: {len(rows)} rows reach the limit of {limit}")
