@@ -220,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
     from ledger import verbs  # Imported here so `--help` stays fast.
+    from ledger.service import freeze_startup_heap
+
+    freeze_startup_heap()
 
     try:
         url = resolve_db_url(args.db)

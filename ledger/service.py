@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,23 @@ from projections.links import Links
 from projections.runner import Progress, Runner
 
 log = structlog.get_logger("skillfund")
+
+
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Take the objects alive now (the imported modules: SQLAlchemy, the library, the
+    rule tables, command specs) out of the garbage collector's full passes, once per
+    process: a full pass otherwise walks them all, and it lands inside whichever command
+    is running. Measured on single claims (PostgreSQL, small store, 200 claims): full
+    passes of 51–64 ms became 4–7 ms, claim p99 47–76 ms → 24–35 ms. Garbage is
+    collected first, so only live objects are frozen."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def all_projections() -> list[Projection]:

@@ -163,3 +163,16 @@ def test_rules_lists_the_rules_in_force_with_figures_in_yuan_and_citations(capsy
 def test_rules_on_a_date_no_pack_covers_exits_1(capsys) -> None:
     assert main(["rules", "kunshan", "--on", "2030-01-01"]) == 1
     assert "no rule pack" in capsys.readouterr().err
+
+
+def test_a_cli_process_freezes_its_startup_heap_once(capsys) -> None:
+    """The modules' objects are kept out of full garbage-collector passes, which would
+    otherwise land inside a command (docs/performance.md, interactive latency)."""
+    import gc
+
+    assert main(["rules", "--on", "2020-09-01"]) == 0
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # SQLAlchemy, the library, the rule tables.
+
+    assert main(["rules", "--on", "2020-09-01"]) == 0
+    assert gc.get_freeze_count() == frozen  # Once per process, not again per command.
