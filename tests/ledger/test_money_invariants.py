@@ -171,7 +171,9 @@ def test_every_step_of_a_random_money_sequence_keeps_the_books_balanced(
         sf.close()
 
 
-def apply_to_model(sf: Skillfund, op: tuple[Any, ...], n: int, results: list, model: dict[str, int]) -> None:
+def apply_to_model(
+    sf: Skillfund, op: tuple[Any, ...], n: int, results: list, model: dict[str, int]
+) -> None:
     """What each accepted command of an operation does to each fund's cash, computed
     independently of the ledger's own arithmetic."""
     kind = op[0]
