@@ -72,6 +72,8 @@ FACT_RELATIONS = tuple(relation for relation, _ in FACT_EDGES.values())
 
 
 def dumps(value: Any) -> str:
+    if not value:  # Most value-kind nodes and many edges: no attributes.
+        return "{}" if isinstance(value, dict) else json.dumps(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
@@ -23,6 +24,16 @@ from projections.base import (
 
 Decode = Callable[[StoredEvent], Any]
 Progress = Callable[[str, int, int], None]  # projection, done, total
+
+
+def to_uuid(stored: Any) -> UUID:
+    """An aggregate id as the events table stores it: bytes on SQLite, text or UUID on
+    PostgreSQL."""
+    if isinstance(stored, UUID):
+        return stored
+    if isinstance(stored, bytes | memoryview):
+        return UUID(bytes=bytes(stored))
+    return UUID(str(stored))
 
 
 @dataclass
@@ -110,23 +121,20 @@ class Runner:
         """The decoded events of `topics` after `position` (at most one batch), and the
         position the batch reaches."""
         e = self.events.c
+        # The id as the driver gives it (16 bytes on SQLite, text on PostgreSQL), made a
+        # UUID here: the column type's own conversion cost 16 µs an event (measured: 0.93 s
+        # of a 31 s profiled ingest of 30,000 city lines).
+        raw_id = sa.type_coerce(e.originator_id, sa.types.NullType())
         rows = connection.execute(
-            sa.select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
+            sa.select(e.id, raw_id, e.originator_version, e.topic, e.state)
             .where(e.id > position, e.id <= head, e.topic.in_(topics))
             .order_by(e.id)
             .limit(CATCH_UP_BATCH_SIZE)
         ).all()
         decode = self.decode
         batch = [
-            (
-                int(row.id),
-                decode(
-                    StoredEvent(
-                        row.originator_id, row.originator_version, row.topic, bytes(row.state)
-                    )
-                ),
-            )
-            for row in rows
+            (int(n), decode(StoredEvent(to_uuid(uuid), version, topic, bytes(state))))
+            for n, uuid, version, topic, state in rows
         ]
         last = rows[-1].id if len(rows) == CATCH_UP_BATCH_SIZE else head
         return batch, int(last)
