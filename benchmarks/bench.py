@@ -160,11 +160,18 @@ def database_facts(url: str) -> dict[str, Any]:
         if engine.dialect.name == "sqlite":
             facts = {
                 "version": sqlite3.sqlite_version,
-                "journal_mode": "wal (set by eventsourcing-sqlalchemy)",
+                "journal_mode": "wal (set when the ledger opens)",
                 "synchronous": connection.exec_driver_sql("PRAGMA synchronous").scalar(),
             }
         else:
-            names = ("shared_buffers", "synchronous_commit", "fsync", "max_wal_size", "work_mem")
+            names = (
+                "shared_buffers",
+                "synchronous_commit",
+                "fsync",
+                "max_wal_size",
+                "work_mem",
+                "autovacuum",  # Off on our machines: nothing vacuums or analyses by itself.
+            )
             rows = connection.exec_driver_sql(
                 "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%(names)s)",
                 {"names": list(names)},
@@ -267,7 +274,7 @@ class CpuClock:
 
 def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
     """The submit path over the whole file, then the projections caught up."""
-    from ledger.service import open_skillfund, submit_lines
+    from ledger.service import freeze_startup_heap, open_skillfund, submit_lines
 
     quiet_logs()
     total = int(args.lines or 0)
@@ -282,6 +289,7 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
         progress.update(sum(statuses.values()))
 
     sf = open_skillfund(args.url, create=True)
+    freeze_startup_heap()  # As the CLI does.
     state: dict[str, Any] = {"partial": False}
     clock = CpuClock(sf.engine)
     started = time.perf_counter()
@@ -312,10 +320,11 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
 def child_rebuild(args: argparse.Namespace) -> dict[str, Any]:
     """Every projection dropped and replayed from the log, then the digest."""
-    from ledger.service import open_skillfund
+    from ledger.service import freeze_startup_heap, open_skillfund
 
     quiet_logs()
     sf = open_skillfund(args.url)
+    freeze_startup_heap()  # As the CLI does.
     progress = Progress(f"rebuild {args.label}", unit="events")
     clock = CpuClock(sf.engine)
     started = time.perf_counter()
@@ -381,10 +390,11 @@ def child_scan(args: argparse.Namespace) -> dict[str, Any]:
 
 def child_claims(args: argparse.Namespace) -> dict[str, Any]:
     """Single file_claim submits on the full store, each timed, then the projections."""
-    from ledger.service import open_skillfund, submit_line
+    from ledger.service import freeze_startup_heap, open_skillfund, submit_line
 
     quiet_logs()
     sf = open_skillfund(args.url)
+    freeze_startup_heap()  # As the CLI does.
     sf.catch_up()
     assess_ms, assess_cpu_ms, with_projections_ms = [], [], []
     outcomes: Counter[str] = Counter()
