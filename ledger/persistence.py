@@ -110,6 +110,22 @@ def batch_executemany(engine: Any) -> None:
 SQLITE_WAL_WAIT_SECONDS = 10.0
 
 
+SQLITE_BUSY_SECONDS = 60
+
+
+def wait_for_the_writer(engine: Any) -> None:
+    """Every connection of this engine waits up to a minute for SQLite's write lock
+    (Python's default is 5 s). SQLite has one writer at a time; when projections are
+    caught up in a second process beside `submit` (ledger/projector.py), one of them
+    waits for the other's transaction, which may take seconds on a large store."""
+
+    @sqlalchemy.event.listens_for(engine, "connect")
+    def busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+
+    engine.dispose()  # Connections made before this (creating the tables) are replaced.
+
+
 def use_wal(datastore: Any) -> None:
     """Put a SQLite file in write-ahead-log mode now, once, before any write.
 
@@ -121,6 +137,7 @@ def use_wal(datastore: Any) -> None:
     """
     if not getattr(datastore, "is_sqlite_filedb", False):
         return
+    wait_for_the_writer(datastore.engine)
     deadline = time.monotonic() + SQLITE_WAL_WAIT_SECONDS
     while True:
         try:

@@ -18,6 +18,7 @@ from ledger.flags_verb import flags_verb
 from ledger.generate import generate_verb
 from ledger.persistence import safe_url
 from ledger.progress import ProgressBar
+from ledger.projector import BackgroundCatchUp, worth_a_worker
 from ledger.queries import NotFoundError, claim_register, fund_balance, history, show
 from ledger.reassess import reassess_verb
 from ledger.reconcile_verb import reconcile_verb
@@ -75,17 +76,20 @@ def result_text(result: Result) -> str:
 def submit(args: Namespace, url: str) -> int:
     inputs = read_inputs(args.files)
     tally = Tally()
+    total = sum(i.total for i in inputs)
     with opened(url) as sf:
-        bar = ProgressBar("submit", sum(i.total for i in inputs))
-        for source in inputs:
-            extra = {"file": source.name} if len(inputs) > 1 else {}
-            submit_lines(
-                sf,
-                source.lines(),
-                partial(report, extra=extra, as_json=args.json, bar=bar, tally=tally),
-                batch_size=args.batch,
-                keep=False,
-            )
+        bar = ProgressBar("submit", total)
+        # A large input: the projections catch up in a second process meanwhile.
+        with BackgroundCatchUp(url, enabled=worth_a_worker(total)):
+            for source in inputs:
+                extra = {"file": source.name} if len(inputs) > 1 else {}
+                submit_lines(
+                    sf,
+                    source.lines(),
+                    partial(report, extra=extra, as_json=args.json, bar=bar, tally=tally),
+                    batch_size=args.batch,
+                    keep=False,
+                )
         bar.close()
         catch_up(sf)
         seal_daily(sf)

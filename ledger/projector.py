@@ -1,0 +1,96 @@
+"""Projections caught up in a second process while `submit` records commands.
+
+The command path (validation, rules, events) and the projections (journal, claims,
+directory, links, flags) are each about half of an ingest's work, and they need not wait
+for each other: the projections read only the recorded log. On a machine with two cores,
+`submit` of a large file starts a worker process that catches the projections up while
+the commands are being recorded; when the input ends, the worker drains what is left and
+stops, and `submit` finishes with its usual catch-up (the whole-store fraud checks run
+there once, not after every batch).
+
+Nothing depends on the worker for correctness. Two workers on one projection queue on
+its tracking row (tests/projections/test_rebuild.py), so the worker and a payment's hold
+query never apply an event twice; if the worker fails or is stopped, its open transaction
+is rolled back and the final catch-up does the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from types import TracebackType
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger("skillfund.projector")
+
+BACKGROUND_MIN_LINES = 20_000  # Below this, starting a process costs more than it saves.
+IDLE_SECONDS = 0.2  # The worker's pause when the log has nothing new.
+DRAIN_SECONDS_MAX = 3600.0  # How long `submit` waits for the worker to drain, at most.
+
+
+def worth_a_worker(lines: int) -> bool:
+    """A worker for a large input, when the machine has a second core for it."""
+    return lines >= BACKGROUND_MIN_LINES and (os.cpu_count() or 1) > 1
+
+
+def catch_up_until_stopped(url: str, stop: Any) -> None:
+    """The worker: catch every projection up (without the whole-store checks), again and
+    again, until told to stop; a catch-up in progress runs to the log's head first."""
+    from ledger.service import freeze_startup_heap, open_skillfund
+
+    sf = open_skillfund(url)
+    freeze_startup_heap()
+    try:
+        while not stop.is_set():
+            if sf.catch_up(finish=False) == 0:
+                stop.wait(IDLE_SECONDS)
+    finally:
+        sf.close()
+
+
+class BackgroundCatchUp:
+    """`with BackgroundCatchUp(url, enabled):` a worker catching up while the block runs."""
+
+    def __init__(self, url: str, enabled: bool = True) -> None:
+        self.url = url
+        self.enabled = enabled
+        self.process: Any = None
+        self.stop: Any = None
+
+    def __enter__(self) -> BackgroundCatchUp:
+        if self.enabled:
+            context = multiprocessing.get_context("spawn")  # No forked database connections.
+            self.stop = context.Event()
+            self.process = context.Process(
+                target=catch_up_until_stopped,
+                args=(self.url, self.stop),
+                name="skillfund-projector",
+                daemon=True,
+            )
+            self.process.start()
+            log.info("projector started", pid=self.process.pid)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.process is None:
+            return
+        self.stop.set()
+        if error is not None:  # Interrupted: nothing to wait for; its transaction rolls back.
+            self.process.terminate()
+        self.process.join(DRAIN_SECONDS_MAX)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        if self.process.exitcode not in (0, None) and error is None:
+            log.warning(
+                "projector stopped with an error; the final catch-up does its work",
+                exitcode=self.process.exitcode,
+            )
+        self.process = None
