@@ -68,7 +68,8 @@ CLASSES_FROM = date(2020, 3, 2)  # Classes restarted after the 2020 Spring Festi
 CLASSES_END_BY = date(2021, 11, 19)  # So that certificates and claims fall in 2021.
 LAST_DAY = date(2021, 12, 31)
 LABELS_SUFFIX = ".labels.json"
-GENERATOR_VERSION = 2  # 2: the money phase (ledger/generate_money.py).
+GENERATOR_VERSION = 3  # 2: the money phase (ledger/generate_money.py); 3: publicity lists
+# of at most 5,000 claims (a Kunshan month has more than a command list may hold).
 
 YEAR_TRAININGS_NORMAL_MAX = 2  # A normal person; the rule allows 3 (LIM-01 plants 4).
 TRAININGS_NORMAL_MAX = 3  # Over the two years, for a normal person.

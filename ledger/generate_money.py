@@ -10,8 +10,9 @@
    whole yuan rounded down, so it never exceeds the cap. The advance is written in the
    class's block right after the enrolments (the `advance_phase` of CLASS_PHASES).
 2. **Publicity** (公示): the claims expected approved are listed, month by month of their
-   decision (the filing date), on one `start_publicity` per month starting on the first
-   working day from the 5th of the next month; the period is the pack's (5 working days).
+   decision (the filing date), on one `start_publicity` per month (several when a month
+   has more than PUBLICITY_LIST_MAX claims) starting on the first working day from the
+   5th of the next month; the period is the pack's (5 working days).
 3. **Objections**: a few publicized claims get a `record_objection` within the period and a
    `resolve_objection` a few working days later; most are dismissed, some upheld (the claim
    is then rejected and never paid).
@@ -51,6 +52,10 @@ if TYPE_CHECKING:
 ADVANCE_SHARE = 0.8  # Of the classes whose claims pay the institution (about 30% of classes).
 ADVANCE_PERCENTS = (30, 40, 50)  # Of the expected subsidy; Kunshan 十四 caps at 50.
 PUBLICITY_FROM_DAY = 5  # A month's list starts on the first working day from the 5th.
+# Claims on one `start_publicity` at most: a month of a Kunshan-sized year has more than
+# the 10,000 items a command's list may hold (ledger.commands.LIST_LENGTH_MAX); such a
+# month is published as several lists, KS-GS-2020-12-1, -2, …, on the same day.
+PUBLICITY_LIST_MAX = 5_000
 PAYMENT_LAG_WORKING_DAYS_MAX = 10  # After the publicity ends (or the objection is resolved).
 OBJECTION_SHARE = 0.015  # Of the publicized claims; at least OBJECTIONS_MIN.
 OBJECTIONS_MIN = 2
@@ -236,10 +241,14 @@ class Scheduler:
                 continue
             pack = rules.pack_for(jurisdiction, start)
             end = self.calendar.add_working_days(start, publicity_rule(pack, None).working_days)
-            lists.append((month, start, end, claims))
+            parts = range(0, len(claims), PUBLICITY_LIST_MAX)
+            for n, first_claim in enumerate(parts, start=1):
+                part = f"-{n}" if len(parts) > 1 else ""
+                chunk = claims[first_claim : first_claim + PUBLICITY_LIST_MAX]
+                lists.append((f"KS-GS-{month}{part}", start, end, chunk))
         objections = self.pick_objections(rng, lists)
-        for month, start, end, claims in lists:
-            self.publicize(rng, month, start, end, claims, objections)
+        for publicity_id, start, end, claims in lists:
+            self.publicize(rng, publicity_id, start, end, claims, objections)
         return self.money
 
     def pick_objections(
@@ -258,13 +267,12 @@ class Scheduler:
     def publicize(
         self,
         rng: random.Random,
-        month: str,
+        publicity_id: str,
         start: date,
         end: date,
         claims: list[Claim],
         objections: dict[int, bool],
     ) -> None:
-        publicity_id = f"KS-GS-{month}"
         waits = max(self.blocks[id(c.klass)] for c in claims)
         self.add(
             start,

@@ -17,6 +17,7 @@ import pytest
 
 from domain.claim import Claim
 from domain.identity import is_valid_credit_code, is_valid_resident_id
+from ledger import generate_money
 from ledger.commands import parse_line
 from ledger.generate import FUND_ID, GenerateSummary, generate, labels_path, write
 from ledger.generate_money import MONEY_COMMANDS
@@ -281,3 +282,22 @@ def test_the_generated_money_is_paid_as_the_rules_net_it(
     assert deposited_fen - fen(balance["cash"]) == amount_fen - settled_fen + advanced_fen
     assert 0 < settled_fen <= advanced_fen
     assert fen(balance["trial_balance"]) == 0
+
+
+def test_a_month_with_more_claims_than_a_list_holds_is_published_in_parts(
+    sf: Skillfund, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Kunshan-sized month has more approved claims than a command's list may hold
+    (LIST_LENGTH_MAX): it is published as several lists, and every payment is accepted."""
+    monkeypatch.setattr(generate_money, "PUBLICITY_LIST_MAX", 7)
+    commands = list(generate("small", SEED))
+    lists = [c for c in commands if c["type"] == "start_publicity"]
+
+    assert max(len(c["claim_ids"]) for c in lists) == 7
+    assert any(c["publicity_id"].endswith("-2") for c in lists)
+    published = [claim_id for c in lists for claim_id in c["claim_ids"]]
+    assert len(published) == len(set(published))
+    results = submit(sf, *[json.dumps(c, ensure_ascii=False) for c in commands])
+    assert Counter(r.status for r in results) == {"accepted": len(results)}
+    paid = {c["claim_id"] for c in commands if c["type"] == "pay_claim"}
+    assert paid and paid <= set(published)
