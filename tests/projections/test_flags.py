@@ -393,6 +393,16 @@ def test_an_enterprise_paid_claim_is_not_a_personal_subsidy(sf: Skillfund) -> No
 # --- PUB-01 ----------------------------------------------------------------------------
 
 
+# Paying demo.SUN's claim after a second class overlapping hers (ATT-01, a hold).
+PAY_THE_OVERLAPPING_CLAIM = {
+    "type": "pay_claim",
+    "payment_id": "ZF-X",
+    "claim_id": "KS-C-2020-0009",
+    "date": "2020-11-02",
+    "reference": "ICBC-X",
+}
+
+
 def demo_until(command_type: str) -> list[dict[str, Any]]:
     """The demo year's commands up to (without) the first of a type."""
     commands = demo.demo_commands()
@@ -796,13 +806,7 @@ def test_a_held_claim_is_refused_payment_until_an_inspector_clears_it(sf: Skillf
         enroll("KS-X", demo.SUN, "2020-08-01"),
         attend("KS-X", demo.SUN, "2020-08-03", "09:00", "12:00"),
     )
-    pay = {
-        "type": "pay_claim",
-        "payment_id": "ZF-X",
-        "claim_id": "KS-C-2020-0009",
-        "date": "2020-11-02",
-        "reference": "ICBC-X",
-    }
+    pay = PAY_THE_OVERLAPPING_CLAIM
     refused = submit(sf, pay)[0]
 
     cleared = submit(
@@ -828,13 +832,7 @@ def test_a_hold_fired_earlier_in_the_same_batch_refuses_the_payment(sf: Skillfun
     """The overlap and the payment in one submit (one batch): the batch is recorded and the
     flags caught up before the payment's handler asks for holds."""
     second = klass("KS-X", "2020-08-03", "2020-08-07", demo.SCHOOL) | {"fund_id": demo.FUND}
-    pay = {
-        "type": "pay_claim",
-        "payment_id": "ZF-X",
-        "claim_id": "KS-C-2020-0009",
-        "date": "2020-11-02",
-        "reference": "ICBC-X",
-    }
+    pay = PAY_THE_OVERLAPPING_CLAIM
     results = submit(
         sf,
         *demo_until("pay_claim"),
