@@ -30,6 +30,15 @@ TRACKING = sa.Table(
     sa.Column("notification_id", sa.BigInteger, nullable=False),
 )
 
+# The definition version each projection's tables were built by (Projection.version): a
+# store opened by code with a newer definition has that projection rebuilt from the log.
+VERSIONS = sa.Table(
+    "pj_versions",
+    METADATA,
+    sa.Column("projection", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
 EventHandler = Callable[[Connection, Any, int], None]
 
 
@@ -38,6 +47,10 @@ class Projection:
 
     name: str = ""
     tables: tuple[sa.Table, ...] = ()
+    # Raise it when the tables' columns or what they hold change: a store built by an
+    # older definition then has this projection rebuilt from the log when it is opened
+    # (Runner.create_tables). A store that predates versions counts as version 1.
+    version: int = 1
 
     def __init__(self) -> None:
         self.handlers: dict[type, EventHandler] = {}
@@ -95,6 +108,39 @@ def ensure_tracking_row(engine: sa.engine.Engine, name: str) -> None:
                 connection.execute(TRACKING.insert().values(projection=name, notification_id=0))
     except sa.exc.IntegrityError:
         pass
+
+
+def ensure_version_row(engine: sa.engine.Engine, projection: Projection) -> None:
+    """Record the current version of a projection nothing has been written to yet (at
+    position 0 with no version recorded); a racing recorder is harmless, as above."""
+    try:
+        with engine.begin() as connection:
+            if stored_version(connection, projection.name) is not None:
+                return
+            position = connection.execute(
+                sa.select(TRACKING.c.notification_id).where(
+                    TRACKING.c.projection == projection.name
+                )
+            ).scalar()
+            if not position:
+                connection.execute(
+                    VERSIONS.insert().values(projection=projection.name, version=projection.version)
+                )
+    except sa.exc.IntegrityError:
+        pass
+
+
+def stored_version(connection: Connection, name: str) -> int | None:
+    """The definition version this projection's tables were built by; None when unknown."""
+    found = connection.execute(
+        sa.select(VERSIONS.c.version).where(VERSIONS.c.projection == name)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def save_version(connection: Connection, name: str, version: int) -> None:
+    connection.execute(VERSIONS.delete().where(VERSIONS.c.projection == name))
+    connection.execute(VERSIONS.insert().values(projection=name, version=version))
 
 
 def lock_position(connection: Connection, name: str) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+import structlog
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy.engine import Connection, Engine
 
@@ -15,13 +16,18 @@ from projections.base import (
     CATCH_UP_BATCH_SIZE,
     METADATA,
     TRACKING,
+    VERSIONS,
     Projection,
     content_digest,
     ensure_tracking_row,
+    ensure_version_row,
     lock_position,
     save_position,
+    save_version,
+    stored_version,
 )
 
+log = structlog.get_logger("skillfund.projections")
 Decode = Callable[[StoredEvent], Any]
 Progress = Callable[[str, int, int], None]  # projection, done, total
 
@@ -51,9 +57,48 @@ class Runner:
             raise ValueError(f"two projections share a name: {sorted(names)}")
 
     def create_tables(self) -> None:
+        """Create what is missing; a projection whose tables an older definition built
+        (`Projection.version`) is emptied, to be rebuilt from the log by the next catch-up."""
         METADATA.create_all(self.engine, checkfirst=True)
         for projection in self.projections:
             ensure_tracking_row(self.engine, projection.name)
+            ensure_version_row(self.engine, projection)
+        with self.engine.connect() as connection:
+            outdated = [p for p in self.projections if self.built_by(connection, p) != p.version]
+        if outdated:
+            self.reset(outdated)
+
+    @staticmethod
+    def built_by(connection: Connection, projection: Projection) -> int:
+        """The version that built this projection's tables: as recorded, or 1 for a store
+        that predates versions (`ensure_version_row` records one for a new projection)."""
+        found = stored_version(connection, projection.name)
+        return 1 if found is None else found
+
+    def reset(self, projections: Sequence[Projection]) -> None:
+        """Drop and recreate these projections' tables at position 0, recording their current
+        version; under their tracking locks (in name order), so a second process opening the
+        same store at the same time finds the work done and leaves it."""
+        ordered = sorted(projections, key=lambda p: p.name)
+        with self.engine.begin() as connection:
+            positions = {p.name: lock_position(connection, p.name) for p in ordered}
+            for p in ordered:
+                built = self.built_by(connection, p)
+                if built == p.version:
+                    continue
+                log.warning(
+                    "projection definition changed: rebuilding it from the log",
+                    projection=p.name,
+                    built_by=built,
+                    version=p.version,
+                    position=positions[p.name],
+                )
+                for table in reversed(p.tables):
+                    table.drop(connection, checkfirst=True)
+                for table in p.tables:
+                    table.create(connection)
+                save_position(connection, p.name, 0)
+                save_version(connection, p.name, p.version)
 
     def max_notification_id(self, connection: Connection) -> int:
         return int(connection.execute(sa.select(sa.func.max(self.events.c.id))).scalar() or 0)
@@ -146,11 +191,11 @@ class Runner:
             for table in reversed(tables):
                 table.drop(connection, checkfirst=True)
             TRACKING.create(connection, checkfirst=True)
-            connection.execute(
-                TRACKING.delete().where(
-                    TRACKING.c.projection.in_([p.name for p in self.projections])
+            VERSIONS.create(connection, checkfirst=True)
+            for table in (TRACKING, VERSIONS):
+                connection.execute(
+                    table.delete().where(table.c.projection.in_([p.name for p in self.projections]))
                 )
-            )
         self.create_tables()
         return self.catch_up(progress)
 
