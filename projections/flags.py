@@ -53,19 +53,24 @@ WHOLE_STORE_CHECKS: dict[str, WholeStoreCheck] = {
     "ID-09": check_id09,
     "DUP-03": check_dup03,
 }
-# The events the whole-store checks read; attendance, objections, reviews and cases are not
-# among them (reviews and cases clear flags in their handlers).
-WHOLE_STORE_INPUTS = (
-    Person.Registered,
-    Person.Updated,
-    Institution.Registered,
-    Fund.Opened,
-    TrainingClass.Opened,
-    Enrollment.Enrolled,
-    Enrollment.Completed,
-    Certificate.Issued,
-    Claim.Filed,
-)
+# The events each whole-store check reads, through the state tables they write. Reviews
+# and cases clear flags in their handlers; a claim joins the claim lists of the CERT-05,
+# CERT-06, ID-09 and DUP-03 flags in its handler (`flags_a_claim_joins`), so of the rules
+# only INST-02, which counts claims, runs again for it.
+RULE_INPUTS: dict[str, tuple[type, ...]] = {
+    "INST-02": (Institution.Registered, TrainingClass.Opened, Claim.Filed),
+    "INST-03": (Institution.Registered, TrainingClass.Opened),
+    "CERT-05": (Institution.Registered, Certificate.Issued),
+    "CERT-06": (TrainingClass.Opened, Enrollment.Enrolled, Enrollment.Completed),
+    "ID-09": (Fund.Opened, TrainingClass.Opened, Enrollment.Enrolled),
+    "DUP-03": (Person.Registered, Person.Updated),
+}
+RULES_READING: dict[type, tuple[str, ...]] = {
+    kind: tuple(rule for rule, kinds in RULE_INPUTS.items() if kind in kinds)
+    for kinds in RULE_INPUTS.values()
+    for kind in kinds
+}
+EVERY_RULE = "whole_store"  # A pending mark of the stores built before the marks per rule.
 
 
 class Flags(Projection):
@@ -78,6 +83,7 @@ class Flags(Projection):
 
     name = "flags"
     tables = (*STORE_TABLES, *STATE_TABLES)
+    version = 2  # 2: classes count their claims; whole-store checks pending per rule.
 
     def __init__(self, thresholds: FraudThresholds = DEFAULT_THRESHOLDS) -> None:
         self.thresholds = thresholds
@@ -99,17 +105,21 @@ class Flags(Projection):
 
     def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
         self.batch.begin(connection, events)
-        if any(type(e) in WHOLE_STORE_INPUTS for _, e in events):
-            self.batch.mark_whole_store_inputs()
+        rules = {rule for _, e in events for rule in RULES_READING.get(type(e), ())}
+        self.batch.mark_pending(sorted(rules))
 
     def flush(self, connection: Connection) -> None:
         self.batch.flush()
 
     def finish(self, connection: Connection) -> None:
-        """Recompute the whole-store checks, if events they read came since they last ran."""
-        if connection.execute(sa.select(PENDING)).first() is None:
+        """Recompute the whole-store checks that events they read came for since they last
+        ran; the others' rows stand (a recomputation would write the same)."""
+        pending = set(connection.execute(sa.select(PENDING.c.name)).scalars())
+        if not pending:
             return
         for rule_id, check in WHOLE_STORE_CHECKS.items():
+            if rule_id not in pending and EVERY_RULE not in pending:
+                continue
             firings = check(connection, self.thresholds)
             replace_rule(connection, rule_id, firings)
             log.debug("whole-store check", rule_id=rule_id, firings=len(firings))

@@ -23,9 +23,10 @@ from sqlalchemy.engine import Connection
 from domain.case import Case, FlagReview
 from domain.claim import Claim
 from domain.parties import Person
-from domain.training import Enrollment
+from domain.training import Enrollment, TrainingClass
 from projections.buffer import Key, RowBuffer
 from projections.flag_store import CASES, FLAG_CLAIMS, FLAG_SUBJECTS, FLAGS, REVIEWS
+from projections.fraud_rosters import flags_a_claim_joins
 from projections.fraud_state import (
     ATTENDANCE,
     CERTIFICATES,
@@ -152,9 +153,10 @@ class FraudBatch:
         """The rows of `buffer` with these values, e.g. rows(b.claims, payee_account=a)."""
         return buffer.find(self.connection, tuple(where), tuple(where.values()))
 
-    def mark_whole_store_inputs(self) -> None:
-        """Note that the whole-store checks must run again (`Flags.finish`)."""
-        self.pending.upsert(self.connection, ("whole_store",))
+    def mark_pending(self, rule_ids: Iterable[str]) -> None:
+        """Note that these whole-store checks must run again (`Flags.finish`)."""
+        for rule_id in rule_ids:
+            self.pending.upsert(self.connection, (rule_id,))
 
 
 @dataclass
@@ -170,6 +172,8 @@ class Needs:
     trainees: set[Key] = field(default_factory=set)  # (class, person) of claims.
     days: set[Key] = field(default_factory=set)  # (person, day) of attendance records.
     claim_uuids: set[Key] = field(default_factory=set)
+    claimants: set[Key] = field(default_factory=set)  # Persons of claims filed.
+    opened: set[Key] = field(default_factory=set)  # Classes opened.
     cases: set[Key] = field(default_factory=set)
     flags: set[Key] = field(default_factory=set)
 
@@ -188,6 +192,7 @@ class Needs:
 
     def filed(self, e: Any) -> None:
         self.people.add((e.beneficiary_id,))
+        self.claimants.add((e.person_id,))
         self.flags.add((f"CERT-03:{e.claim_id}",))
         if e.certificate_no:
             self.certificates.add((e.certificate_no,))
@@ -207,6 +212,8 @@ class Needs:
             self.filed(e)
         elif kind is Enrollment.Completed:
             self.enrollments.add((str(e.originator_id),))
+        elif kind is TrainingClass.Opened:
+            self.opened.add((e.class_id,))
         elif kind is Person.Updated:
             self.person_uuids.add((str(e.originator_id),))
             self.accounts.add((e.changes.get("account"),))
@@ -231,15 +238,32 @@ def prefetch(b: FraudBatch, events: Sequence[Any]) -> None:
     payees = {(row["account"],) for row in b.people.rows.values()}
     b.claims.preload(c, ("payee_account",), {a for a in needs.accounts | payees if a[0]})
     b.claims.preload(c, ("claim_uuid",), needs.claim_uuids)
+    b.claims.preload(c, ("class_id",), needs.opened)
     b.classes.load(c, needs.classes)
     b.certificates.load(c, needs.certificates)
+    b.flag_subjects.preload(c, ("key",), needs.claimants)
     b.enrollments.load(c, needs.enrollments)
     b.enrollments.preload(c, ("class_id", "person_id"), needs.trainees)
     b.attendance.preload(c, ("person_id", "on"), needs.days)
     b.overlaps.preload(c, ("person_id", "class_id"), {(p, k) for k, p in needs.trainees})
     b.cases.load(c, needs.cases)
     candidates = needs.flags | {(row["flag_id"],) for row in b.overlaps.rows.values()}
+    candidates |= {(flag_id,) for flag_id in flags_claims_join(b, events)}
     b.flags.load(c, candidates)
     flags = list(b.flags.rows)  # Those that exist; a flag raised in the batch reads its own.
     b.flag_subjects.preload(c, ("flag_id",), flags)
     b.flag_claims.preload(c, ("flag_id",), flags)
+
+
+def flags_claims_join(b: FraudBatch, events: Sequence[Any]) -> set[str]:
+    """The whole-store flags that the batch's claims may join (`flags_a_claim_joins`),
+    from what is loaded: a certificate issued in the batch has no such flag yet."""
+    found: set[str] = set()
+    for e in events:
+        if type(e) is not Claim.Filed:
+            continue
+        certificate = b.certificates.rows.get((e.certificate_no,))
+        about_person = b.flag_subjects.stored_by[("key",)].get((e.person_id,), [])
+        flag_ids = [flag_id for flag_id, _ in about_person]
+        found.update(flags_a_claim_joins(e.class_id, certificate, e.person_id, flag_ids))
+    return found

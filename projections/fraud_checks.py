@@ -30,6 +30,7 @@ from projections.flag_store import (
     write_flag,
 )
 from projections.fraud_batch import FraudBatch
+from projections.fraud_rosters import flags_a_claim_joins
 from projections.fraud_state import dumps
 
 Handler = Callable[[FraudBatch, Any, int], None]
@@ -285,6 +286,10 @@ def on_claim_filed(t: FraudThresholds, b: FraudBatch, e: Any, nid: int) -> None:
         [] if e.class_id is None else b.rows(b.overlaps, person_id=e.person_id, class_id=e.class_id)
     )
     for flag_id in [*sorted(r["flag_id"] for r in held), f"ATT-08:{e.class_id}"]:
+        attach_claim(b, flag_id, e.claim_id)
+    certificate = b.row(b.certificates, e.certificate_no) if e.certificate_no else None
+    about_person = [r["flag_id"] for r in b.rows(b.flag_subjects, key=e.person_id)]
+    for flag_id in flags_a_claim_joins(e.class_id, certificate, e.person_id, about_person):
         attach_claim(b, flag_id, e.claim_id)
 
 

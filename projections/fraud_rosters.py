@@ -6,6 +6,7 @@ the head of the log."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from itertools import combinations
 from typing import Any
 
@@ -15,9 +16,40 @@ from sqlalchemy.engine import Connection
 from domain.fraud import JURISDICTION_PROVINCE, FraudThresholds
 from projections.flag_store import Firing, evidence_of
 from projections.fraud_state import CLAIMS, CLASSES, ENROLLMENTS, FUNDS, PEOPLE, fact_evidence
-from projections.fraud_stats import binomial_tail, claims_by_class, rows
+from projections.fraud_stats import binomial_tail, cert05_flag_id, claims_by_class, month_of, rows
 
 DUP03_PAIRS_MAX = 100  # Pairs flagged per shared name or phone (a shared agency phone).
+
+
+def flags_a_claim_joins(
+    class_id: str | None,
+    certificate: Mapping[str, Any] | None,
+    person_id: str,
+    person_flag_ids: Iterable[str],
+) -> list[str]:
+    """The ids of the whole-store flags that list a new claim among their subjects when
+    recomputed: those of its class (CERT-06, ID-09), of its certificate's issuer and month
+    (CERT-05) and of pairs with its person (DUP-03; `person_flag_ids` are the flags with
+    the person among their subjects). A claim changes nothing else in them, so its handler
+    adds it to those that exist instead of the rules running again (`Flags.finish`)."""
+    found: set[str] = set()
+    if class_id is not None:
+        found |= {cert06_flag_id(class_id), id09_flag_id(class_id)}
+    if certificate is not None:
+        found.add(cert05_flag_id(certificate["issuer_id"], month_of(certificate["issued_on"])))
+    for flag_id in person_flag_ids:
+        rule_id, *pair = flag_id.split(":")
+        if rule_id == "DUP-03" and person_id in pair:
+            found.add(flag_id)
+    return sorted(found)
+
+
+def cert06_flag_id(class_id: str) -> str:
+    return f"CERT-06:{class_id}"
+
+
+def id09_flag_id(class_id: str) -> str:
+    return f"ID-09:{class_id}"
 
 
 # --- CERT-06: a perfect class of 20 or more, all finishing on one day --------------------
@@ -63,7 +95,7 @@ def cert06_firing(
 ) -> Firing:
     first = members[0]
     return Firing(
-        flag_id=f"CERT-06:{class_id}",
+        flag_id=cert06_flag_id(class_id),
         rule_id="CERT-06",
         fund_id=first.fund_id,
         subjects={
@@ -158,7 +190,7 @@ def id09_firing(
     far = set(found.pop("person_ids"))
     first = members[0]
     return Firing(
-        flag_id=f"ID-09:{class_id}",
+        flag_id=id09_flag_id(class_id),
         rule_id="ID-09",
         fund_id=first.fund_id,
         subjects={

@@ -65,6 +65,9 @@ CLASSES = sa.Table(
     sa.Column("start_date", sa.Date, nullable=False),
     sa.Column("end_date", sa.Date, nullable=False),
     sa.Column("notification_id", sa.BigInteger, nullable=False),
+    # Claims filed naming the class, so INST-02 counts an institution's claims per month
+    # from the classes alone.
+    sa.Column("claims", sa.Integer, nullable=False),
 )
 
 ENROLLMENTS = sa.Table(
@@ -230,6 +233,7 @@ def class_opened(b: FraudBatch, e: Any, nid: int) -> None:
             "start_date": e.start_date,
             "end_date": e.end_date,
             "notification_id": nid,
+            "claims": len(b.rows(b.claims, class_id=e.class_id)),  # Filed before it opened.
         }
     )
 
@@ -347,6 +351,10 @@ def claim_filed(b: FraudBatch, e: Any, nid: int) -> str | None:
             "notification_id": nid,
         }
     )
+    klass = b.row(b.classes, e.class_id) if e.class_id is not None else None
+    if klass is not None:
+        klass["claims"] += 1
+        b.classes.touch((e.class_id,))
     return account
 
 

@@ -51,6 +51,10 @@ def month_of(day: date) -> str:
     return day.isoformat()[:7]
 
 
+def cert05_flag_id(issuer_id: str, month: str) -> str:
+    return f"CERT-05:{issuer_id}:{month}"
+
+
 def first_of(month: str) -> date:
     return date(int(month[:4]), int(month[5:7]), 1)
 
@@ -63,12 +67,12 @@ def institutions(connection: Connection) -> dict[str, Any]:
     return {r.institution_id: r for r in rows(connection, sa.select(INSTITUTIONS))}
 
 
-def claim_rows(connection: Connection) -> list[Any]:
-    c, k = CLAIMS.c, CLASSES.c
+def claim_rows(connection: Connection, class_ids: list[str]) -> list[Any]:
+    """The claims naming these classes, in log order."""
+    c = CLAIMS.c
     query = (
-        sa.select(c.claim_id, c.fund_id, c.person_id, c.certificate_no, c.notification_id)
-        .add_columns(k.class_id, k.institution_id, k.end_date)
-        .join_from(CLAIMS, CLASSES, c.class_id == k.class_id)
+        sa.select(c.claim_id, c.fund_id, c.class_id, c.notification_id)
+        .where(c.class_id.in_(class_ids))
         .order_by(c.notification_id)
     )
     return rows(connection, query)
@@ -86,25 +90,32 @@ def is_newcomer(registered_on: date, programme_start: date | None, month: str, d
 
 
 def check_inst02(connection: Connection, t: FraudThresholds) -> list[Firing]:
-    """Claims per institution-month, each claim in the month its training ended."""
+    """Claims per institution-month, each claim in the month its training ended. The
+    months are counted from the classes' claim counts; only a month that fires has its
+    claims read."""
+    k = CLASSES.c
+    counted: dict[tuple[str, str], int] = defaultdict(int)
+    classes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    query = sa.select(k.class_id, k.institution_id, k.end_date, k.claims).where(k.claims > 0)
+    for class_id, institution_id, end_date, claims in connection.execute(query):
+        key = (institution_id, month_of(end_date))
+        counted[key] += claims
+        classes[key].append(class_id)
     insts = institutions(connection)
-    claims = claim_rows(connection)
-    start = connection.execute(sa.select(sa.func.min(CLASSES.c.start_date))).scalar()
-    by_month: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for claim in claims:
-        by_month[(claim.institution_id, month_of(claim.end_date))].append(claim)
+    start = connection.execute(sa.select(sa.func.min(k.start_date))).scalar()
     new = {
         key: is_newcomer(insts[key[0]].registered_on, start, key[1], t.inst02_new_days)
-        for key in by_month
+        for key in counted
         if key[0] in insts
     }
-    peers = [len(v) for key, v in by_month.items() if not new.get(key, False)]
+    peers = [n for key, n in counted.items() if not new.get(key, False)]
     bar = percentile(peers, t.inst02_percentile)
     firings = []
-    for (inst_id, month), found in sorted(by_month.items()):
-        if not new.get((inst_id, month)) or len(found) <= bar or len(found) < t.inst02_claims_min:
+    for (inst_id, month), count in sorted(counted.items()):
+        if not new.get((inst_id, month)) or count <= bar or count < t.inst02_claims_min:
             continue
         inst = insts[inst_id]
+        found = claim_rows(connection, classes[(inst_id, month)])
         firings.append(
             Firing(
                 flag_id=f"INST-02:{inst_id}:{month}",
@@ -119,16 +130,16 @@ def check_inst02(connection: Connection, t: FraudThresholds) -> list[Firing]:
                 inputs={
                     "registered_on": inst.registered_on.isoformat(),
                     "month": month,
-                    "claims": len(found),
+                    "claims": count,
                     "peer_percentile_claims": bar,
                     "peer_months": len(peers),
                 },
                 evidence=[evidence_of(inst.notification_id, "InstitutionRegistered", inst_id)]
                 + [evidence_of(c.notification_id, "ClaimFiled", c.claim_id) for c in found],
                 summary=(
-                    f"{inst.name} registered {inst.registered_on}: {len(found)} claims for "
+                    f"{inst.name} registered {inst.registered_on}: {count} claims for "
                     f"trainings ending {month}, peers' p{t.inst02_percentile} is {bar} "
-                    f"/ 新设机构 {month} 申请量 {len(found)} 超过同行 P{t.inst02_percentile}"
+                    f"/ 新设机构 {month} 申请量 {count} 超过同行 P{t.inst02_percentile}"
                 ),
             )
         )
@@ -230,7 +241,7 @@ def cert05_firing(
     month, count = inputs["month"], len(found)
     soon = " soon after registration" if inputs["newcomer"] else ""
     return Firing(
-        flag_id=f"CERT-05:{issuer.institution_id}:{month}",
+        flag_id=cert05_flag_id(issuer.institution_id, month),
         rule_id="CERT-05",
         fund_id=None,
         subjects={

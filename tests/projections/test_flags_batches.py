@@ -6,16 +6,19 @@ must see exactly the state after the event before it, so the rows come out the s
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 import projections.runner
+from ledger.generate import generate
 from ledger.service import Skillfund, submit_lines
 from projections import fraud_checks
 from projections.flag_store import FLAGS
 from projections.flags import WHOLE_STORE_CHECKS, Flags
+from projections.fraud_state import CLAIMS, CLASSES
 from projections.runner import Runner
 from tests.conftest import submit
 from tests.projections.test_flags import (
@@ -173,3 +176,79 @@ def test_a_whole_store_check_that_finds_the_same_leaves_its_rows_untouched(
     sf.catch_up()
 
     assert physical_rows(sf) == before
+
+
+@cache
+def small_city() -> tuple[str, ...]:
+    """The generated small city: every whole-store pattern planted, claims filed after."""
+    return tuple(json.dumps(c, ensure_ascii=False) for c in generate("small", 1))
+
+
+WHOLE_STORE_RULES_FIRING_IN_THE_SMALL_CITY = {"CERT-05", "CERT-06", "DUP-03", "ID-09", "INST-02"}
+
+
+def test_whole_store_flags_kept_up_chunk_by_chunk_equal_those_recomputed_at_once(
+    sf: Skillfund,
+) -> None:
+    """Caught up every 40 lines, the whole-store checks run only for the rules whose inputs
+    came, and claims join existing flags in their handler; a rebuild recomputes every rule
+    once over the whole store. Both must write the same rows."""
+    lines = small_city()
+    for start in range(0, len(lines), 40):
+        submit_lines(sf, list(lines[start : start + 40]), lambda _: None)
+        sf.catch_up()
+    caught_up = flags_runner(sf).digest()
+    with sf.engine.connect() as connection:
+        fired = set(connection.execute(sa.select(FLAGS.c.rule_id).distinct()).scalars())
+        joined = (
+            connection.execute(
+                sa.select(FLAGS.c.subjects).where(
+                    FLAGS.c.rule_id.in_(["CERT-06", "ID-09", "DUP-03"])
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert any(json.loads(s)["claim_ids"] for s in joined)
+    assert fired >= WHOLE_STORE_RULES_FIRING_IN_THE_SMALL_CITY
+
+    runner = flags_runner(sf)
+    runner.rebuild()
+
+    assert runner.digest() == caught_up
+
+
+def test_each_class_counts_the_claims_that_name_it(sf: Skillfund) -> None:
+    submit_lines(sf, list(small_city()), lambda _: None)
+    sf.catch_up()
+    c, k = CLAIMS.c, CLASSES.c
+    actual = (
+        sa.select(k.class_id, sa.func.count(c.claim_id))
+        .join_from(CLASSES, CLAIMS, c.class_id == k.class_id, isouter=True)
+        .group_by(k.class_id)
+    )
+    with sf.engine.connect() as connection:
+        counted = dict(connection.execute(sa.select(k.class_id, k.claims)).all())
+        assert counted == dict(connection.execute(actual).all())
+    assert sum(counted.values()) > 100
+
+
+def test_a_claim_alone_runs_only_the_check_that_counts_claims(
+    sf: Skillfund, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = small_city()
+    filed = [n for n, line in enumerate(lines) if '"type": "file_claim"' in line]
+    before, after = lines[: filed[-1]], lines[filed[-1]]
+    submit_lines(sf, list(before), lambda _: None)
+    sf.catch_up()
+    ran: list[str] = []
+    for rule_id, check in list(WHOLE_STORE_CHECKS.items()):
+        monkeypatch.setitem(
+            WHOLE_STORE_CHECKS,
+            rule_id,
+            lambda c, t, rule_id=rule_id, check=check: ran.append(rule_id) or check(c, t),
+        )
+
+    assert submit(sf, after)[0].status == "accepted"
+
+    assert ran == ["INST-02"]
