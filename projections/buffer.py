@@ -12,7 +12,7 @@ change it in place and call `touch` (or use `update`), so flush knows to write i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -117,24 +117,27 @@ class RowBuffer:
 
     def flush(self, connection: Connection) -> None:
         """Write every change back; the buffer is empty afterwards."""
-        t = self.table
+        t, name = self.table, self.table.name
         if self.deleted:
-            where = sa.and_(*(t.c[n] == sa.bindparam(f"k_{n}") for n in self.key))
-            connection.execute(
-                t.delete().where(where),
+            execute_many(
+                connection,
+                (name, "delete"),
+                lambda: t.delete().where(self.where_key()),
                 [{f"k_{n}": v for n, v in zip(self.key, k, strict=True)} for k in self.deleted],
             )
         inserts = [self.rows[k] for k in self.dirty if k not in self.stored]
         updates = [self.rows[k] for k in self.dirty if k in self.stored]
         if inserts:
-            connection.execute(t.insert(), inserts)
+            execute_many(connection, (name, "insert"), t.insert, inserts)
         if updates and self.values:
-            where = sa.and_(*(t.c[n] == sa.bindparam(f"k_{n}") for n in self.key))
-            statement = (
-                t.update().where(where).values({n: sa.bindparam(f"v_{n}") for n in self.values})
-            )
-            connection.execute(
-                statement,
+            execute_many(
+                connection,
+                (name, "update"),
+                lambda: (
+                    t.update()
+                    .where(self.where_key())
+                    .values({n: sa.bindparam(f"v_{n}") for n in self.values})
+                ),
                 [
                     {
                         **{f"v_{n}": row[n] for n in self.values},
@@ -144,6 +147,55 @@ class RowBuffer:
                 ],
             )
         self.clear()
+
+    def where_key(self) -> Any:
+        return sa.and_(*(self.table.c[n] == sa.bindparam(f"k_{n}") for n in self.key))
+
+
+# Statements compiled for SQLite: (shape, parameter names) -> (SQL, bind names, processors).
+COMPILED: dict[tuple[Any, ...], tuple[str, list[str], list[Any]]] = {}
+
+
+def execute_many(
+    connection: Connection,
+    shape: tuple[str, ...],
+    statement: Callable[[], Any],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """`connection.execute(statement(), rows)`, with the same effect on every database.
+
+    On SQLite the statement (one per `shape`: table and kind) is compiled once, and run
+    with the driver's executemany on the transaction's own connection, each value passed
+    through its column type's bind processor as the dialect would, without SQLAlchemy
+    building a parameter set per row (measured on a rebuild of 90,000 city events: 0.76 s
+    of 12 s profiled in `construct_params`, 1.7 s with the statement set-up around it).
+    PostgreSQL keeps SQLAlchemy's path: its multi-row VALUES batches what psycopg2's
+    executemany would send row by row."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(statement(), list(rows))
+        return
+    names_in = tuple(rows[0])
+    key = (*shape, *names_in)
+    found = COMPILED.get(key)
+    if found is None:
+        dialect = connection.dialect
+        compiled = statement().compile(dialect=dialect, column_keys=list(names_in))
+        names = list(compiled.positiontup or [])
+        processors = [
+            compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
+        ]
+        found = COMPILED[key] = (str(compiled), names, processors)
+    sql, names, processors = found
+    if any(processors):
+        pairs = list(zip(names, processors, strict=True))
+        params = [tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows]
+    else:
+        params = [tuple(row[n] for n in names) for row in rows]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
 
 
 def keys_in(connection: Connection, columns: Sequence[Any], keys: Sequence[Key]) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -64,3 +66,51 @@ def test_a_duplicate_insert_or_an_update_of_nothing_is_refused(engine: sa.engine
             buffer.update(connection, ("q", 0), n=1)
         with pytest.raises(KeyError, match="no column"):
             buffer.insert({"a": "q", "b": 0, "zz": 1})
+
+
+TYPED = sa.Table(
+    "t_typed",
+    META,
+    sa.Column("k", sa.String(8), primary_key=True),
+    sa.Column("on", sa.Date, nullable=True),
+    sa.Column("flag", sa.Boolean, nullable=True),
+    sa.Column("amount", sa.BigInteger, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+
+def stored(engine: sa.engine.Engine) -> list[tuple]:
+    with engine.connect() as connection:
+        raw = connection.exec_driver_sql(
+            'SELECT k, "on", flag, amount, note FROM t_typed ORDER BY k'
+        )
+        return [tuple(r) for r in raw]
+
+
+def test_the_sqlite_fast_path_stores_every_type_as_sqlalchemy_would() -> None:
+    """On SQLite the buffer's executemany bypasses SQLAlchemy's per-row parameters; the
+    values stored must be byte for byte those SQLAlchemy's own executemany stores."""
+    rows = [
+        {"k": "a", "on": date(2020, 7, 6), "flag": True, "amount": 12_345, "note": "中文"},
+        {"k": "b", "on": None, "flag": False, "amount": None, "note": None},
+    ]
+    engines = [sa.create_engine("sqlite://") for _ in range(2)]
+    for engine in engines:
+        META.create_all(engine)
+    with engines[0].begin() as connection:
+        connection.execute(TYPED.insert(), rows)
+    buffer = RowBuffer(TYPED, ("k",))
+    with engines[1].begin() as connection:
+        for row in rows:
+            buffer.insert(row)
+        buffer.flush(connection)
+
+    assert stored(engines[1]) == stored(engines[0])
+    assert stored(engines[1])[0][1] == "2020-07-06"
+
+    with engines[1].begin() as connection:  # Updates and deletes take the same path.
+        buffer.load(connection, [("a",), ("b",)])
+        buffer.update(connection, ("a",), on=date(2021, 1, 2), flag=False)
+        buffer.delete(connection, ("b",))
+        buffer.flush(connection)
+    assert stored(engines[1]) == [("a", "2021-01-02", 0, 12_345, "中文")]
