@@ -171,6 +171,8 @@ def execute_many(
     of 12 s profiled in `construct_params`, 1.7 s with the statement set-up around it).
     PostgreSQL keeps SQLAlchemy's path: its multi-row VALUES batches what psycopg2's
     executemany would send row by row."""
+    if not rows:
+        return
     if connection.dialect.name != "sqlite":
         connection.execute(statement(), list(rows))
         return
