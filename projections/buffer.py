@@ -214,7 +214,15 @@ def keys_in(connection: Connection, columns: Sequence[Any], keys: Sequence[Key])
         return columns[0].in_([k[0] for k in keys])
     temp = key_table(tuple(columns))
     temp.create(connection, checkfirst=True)
-    connection.execute(temp.delete())
+    if connection.dialect.name == "postgresql":
+        # Not DELETE: nothing vacuums a temporary table (autovacuum skips them), so its
+        # dead rows pile up, the planner takes it for a big table and joins it by a hash
+        # over a sequential scan of the projection table. Measured in a Kunshan ingest: key
+        # tables of 14-45 MB, 1.7 billion pj_links rows read by 3,217 scans, ingest falling
+        # from 5,500 to 400 lines/s. TRUNCATE gives it fresh, empty storage.
+        connection.execute(sa.text(f"TRUNCATE {temp.name}"))
+    else:
+        connection.execute(temp.delete())
     names = [c.name for c in temp.columns]
     connection.execute(temp.insert(), [dict(zip(names, key, strict=True)) for key in keys])
     return sa.tuple_(*columns).in_(sa.select(*temp.columns))

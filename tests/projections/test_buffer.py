@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from projections.buffer import RowBuffer
+from projections.buffer import RowBuffer, key_table, keys_in
+from tests.conftest import postgres_url
 
 META = sa.MetaData()
 ROWS = sa.Table(
@@ -114,3 +115,28 @@ def test_the_sqlite_fast_path_stores_every_type_as_sqlalchemy_would() -> None:
         buffer.delete(connection, ("b",))
         buffer.flush(connection)
     assert stored(engines[1]) == [("a", "2021-01-02", 0, 12_345, "中文")]
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="needs PostgreSQL")
+def test_the_key_table_keeps_small_storage_however_often_it_is_refilled() -> None:
+    """Nothing vacuums a temporary table: refilled by DELETE and INSERT, its dead rows
+    piled up until the planner scanned whole projection tables (a Kunshan ingest)."""
+    url = postgres_url()
+    assert url is not None
+    engine = sa.create_engine(url)
+    META.create_all(engine)
+    try:
+        with engine.begin() as connection:
+            columns = (ROWS.c.a, ROWS.c.b)
+            for batch in range(60):
+                keys = [(f"k{batch}", n) for n in range(500)]
+                condition = keys_in(connection, columns, keys)
+                connection.execute(sa.select(ROWS).where(condition)).all()
+            name = key_table(columns).name
+            size = connection.execute(
+                sa.text("SELECT pg_relation_size(CAST(:name AS regclass))"), {"name": name}
+            ).scalar_one()
+        assert size <= 64 * 1024  # One fill is about 24 KB; 60 by DELETE: 1.1 MB.
+    finally:
+        META.drop_all(engine)
+        engine.dispose()
