@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,16 @@ from projections.base import (
 )
 
 log = structlog.get_logger("skillfund.projections")
+# PostgreSQL planner statistics (see Runner.keep_statistics): looked at every so often, a
+# table analysed once it has doubled in pages since it last was, from this size.
+STATISTICS_EVERY_SECONDS = 10.0
+STATISTICS_PAGES_MIN = 16
+STALE_STATISTICS = sa.text(
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY(:names) "
+    "AND pg_relation_size(c.oid) / current_setting('block_size')::int "
+    ">= 2 * greatest(c.relpages, 0) + :pages ORDER BY c.relname"
+)
 Decode = Callable[[StoredEvent], Any]
 Progress = Callable[[str, int, int], None]  # projection, done, total
 
@@ -50,6 +61,7 @@ class Runner:
     events: sa.Table
     decode: Decode
     projections: Sequence[Projection]
+    next_statistics: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.projections]
@@ -137,6 +149,7 @@ class Runner:
         )
         topics = sorted({topic for p in projections for topic in p.topics})
         while True:
+            self.keep_statistics()
             with self.engine.begin() as connection:
                 positions = {p.name: lock_position(connection, p.name) for p in projections}
                 head = self.max_notification_id(connection)
@@ -159,6 +172,33 @@ class Runner:
                     save_position(connection, projection.name, last)
             if progress is not None:
                 progress("projections", last, head)
+
+    def keep_statistics(self) -> None:
+        """On PostgreSQL, ANALYZE the events table and the projections' tables that have
+        doubled in size since they were last analysed (every STATISTICS_EVERY_SECONDS).
+
+        The batches look rows up by lists of up to 500 keys; with no statistics the planner
+        takes such a list for the whole table and scans it. Autovacuum keeps statistics
+        where it runs, but it may be off (it is on our machines), and it never analyses
+        a table while it grows within one long catch-up. Measured in a Kunshan ingest on
+        PostgreSQL with autovacuum off: 101 full scans of pj_entities (260,000 rows) a
+        minute, after one ANALYZE a bitmap index scan. Doubling keeps the cost to a few
+        ANALYZEs per table over any store (each samples at most 30,000 rows)."""
+        if self.engine.dialect.name != "postgresql" or time.monotonic() < self.next_statistics:
+            return
+        names = sorted({t.name for p in self.projections for t in p.tables} | {self.events.name})
+        with self.engine.connect() as connection:
+            stale = list(
+                connection.execute(
+                    STALE_STATISTICS, {"names": names, "pages": STATISTICS_PAGES_MIN}
+                ).scalars()
+            )
+        for name in stale:
+            started = time.perf_counter()
+            with self.engine.begin() as connection:
+                connection.execute(sa.text(f'ANALYZE "{name}"'))
+            log.debug("analyzed", table=name, seconds=round(time.perf_counter() - started, 3))
+        self.next_statistics = time.monotonic() + STATISTICS_EVERY_SECONDS
 
     def read_batch(
         self, connection: Connection, topics: Sequence[str], position: int, head: int
