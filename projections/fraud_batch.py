@@ -248,22 +248,17 @@ def prefetch(b: FraudBatch, events: Sequence[Any]) -> None:
     b.overlaps.preload(c, ("person_id", "class_id"), {(p, k) for k, p in needs.trainees})
     b.cases.load(c, needs.cases)
     candidates = needs.flags | {(row["flag_id"],) for row in b.overlaps.rows.values()}
-    candidates |= {(flag_id,) for flag_id in flags_claims_join(b, events)}
+    filed = [e for e in events if type(e) is Claim.Filed]
+    candidates |= {(flag_id,) for e in filed for flag_id in flags_claim_joins(b, e)}
     b.flags.load(c, candidates)
     flags = list(b.flags.rows)  # Those that exist; a flag raised in the batch reads its own.
     b.flag_subjects.preload(c, ("flag_id",), flags)
     b.flag_claims.preload(c, ("flag_id",), flags)
 
 
-def flags_claims_join(b: FraudBatch, events: Sequence[Any]) -> set[str]:
-    """The whole-store flags that the batch's claims may join (`flags_a_claim_joins`),
-    from what is loaded: a certificate issued in the batch has no such flag yet."""
-    found: set[str] = set()
-    for e in events:
-        if type(e) is not Claim.Filed:
-            continue
-        certificate = b.certificates.rows.get((e.certificate_no,))
-        about_person = b.flag_subjects.stored_by[("key",)].get((e.person_id,), [])
-        flag_ids = [flag_id for flag_id, _ in about_person]
-        found.update(flags_a_claim_joins(e.class_id, certificate, e.person_id, flag_ids))
-    return found
+def flags_claim_joins(b: FraudBatch, e: Any) -> list[str]:
+    """The whole-store flags a filed claim joins (`flags_a_claim_joins`), from the rows of
+    its certificate and the flags about its person, which `prefetch` loads."""
+    certificate = b.row(b.certificates, e.certificate_no) if e.certificate_no else None
+    about_person = [r["flag_id"] for r in b.rows(b.flag_subjects, key=e.person_id)]
+    return flags_a_claim_joins(e.class_id, certificate, e.person_id, about_person)

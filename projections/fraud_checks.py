@@ -29,8 +29,7 @@ from projections.flag_store import (
     flags_with_subjects,
     write_flag,
 )
-from projections.fraud_batch import FraudBatch
-from projections.fraud_rosters import flags_a_claim_joins
+from projections.fraud_batch import FraudBatch, flags_claim_joins
 from projections.fraud_state import dumps
 
 Handler = Callable[[FraudBatch, Any, int], None]
@@ -287,9 +286,7 @@ def on_claim_filed(t: FraudThresholds, b: FraudBatch, e: Any, nid: int) -> None:
     )
     for flag_id in [*sorted(r["flag_id"] for r in held), f"ATT-08:{e.class_id}"]:
         attach_claim(b, flag_id, e.claim_id)
-    certificate = b.row(b.certificates, e.certificate_no) if e.certificate_no else None
-    about_person = [r["flag_id"] for r in b.rows(b.flag_subjects, key=e.person_id)]
-    for flag_id in flags_a_claim_joins(e.class_id, certificate, e.person_id, about_person):
+    for flag_id in flags_claim_joins(b, e):
         attach_claim(b, flag_id, e.claim_id)
 
 

@@ -20,13 +20,18 @@ def analysed(sf: Skillfund, table: str) -> bool:
         return float(connection.execute(query, {"t": table}).scalar_one()) >= 0
 
 
-def test_a_catch_up_analyses_the_tables_that_grew(
-    sf: Skillfund, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def pg(sf: Skillfund, monkeypatch: pytest.MonkeyPatch) -> Skillfund:
+    """The ledger on PostgreSQL, its statistics looked at on every batch, from one page."""
     if sf.engine.dialect.name != "postgresql":
         pytest.skip("SQLite plans without statistics")
     monkeypatch.setattr(projections.runner, "STATISTICS_PAGES_MIN", 1)
     monkeypatch.setattr(projections.runner, "STATISTICS_EVERY_SECONDS", 0.0)
+    return sf
+
+
+def test_a_catch_up_analyses_the_tables_that_grew(pg: Skillfund) -> None:
+    sf = pg
     assert not analysed(sf, "pj_entities")
 
     submit(sf, *demo.demo_lines())
@@ -36,12 +41,9 @@ def test_a_catch_up_analyses_the_tables_that_grew(
 
 
 def test_a_table_is_analysed_again_only_once_it_has_doubled(
-    sf: Skillfund, monkeypatch: pytest.MonkeyPatch
+    pg: Skillfund, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if sf.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite plans without statistics")
-    monkeypatch.setattr(projections.runner, "STATISTICS_EVERY_SECONDS", 0.0)
-    monkeypatch.setattr(projections.runner, "STATISTICS_PAGES_MIN", 1)
+    sf = pg
     lines = demo.demo_lines()
     submit(sf, *lines)
     analyses: list[str] = []
