@@ -288,11 +288,17 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
     progress = Progress(f"ingest {args.label}", total)
     statuses: Counter[str] = Counter()
     decisions: Counter[str] = Counter()
+    not_accepted: list[dict[str, Any]] = []  # The first few lines refused or invalid.
 
     def on_result(result: Any) -> None:
         statuses[result.status] += 1
         if result.decision is not None:
             decisions[result.decision.outcome] += 1
+        if result.status != "accepted" and len(not_accepted) < 20:
+            not_accepted.append(
+                {"line": result.line, "type": result.type, "key": result.key,
+                 "status": result.status, "error": result.error}
+            )
         progress.update(sum(statuses.values()))
 
     sf = open_skillfund(args.url, create=True)
@@ -323,6 +329,7 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(finished - started, 2),
         "statuses": dict(statuses),
         "decisions": dict(decisions),
+        "not_accepted": not_accepted,
         **cpu,
         **size,
     }
