@@ -86,7 +86,10 @@ def open_skillfund(url: str, *, create: bool = False) -> Skillfund:
     runner.create_tables()
     flags = next(p for p in runner.projections if isinstance(p, Flags))
     app.read_model = FlagsReadModel(
-        app.engine, partial(runner.catch_up, only={flags.name}), frozenset(flags.topics)
+        app.engine,
+        partial(runner.catch_up, only={flags.name}),
+        frozenset(flags.topics),
+        partial(runner.behind, only={flags.name}),
     )
     if create:
         install_append_only_guards(app.engine)

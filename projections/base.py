@@ -76,13 +76,21 @@ class Projection:
         """Apply a batch of (notification id, event) in order. When this returns, the tables
         hold every change: set-based projections read what the batch needs in `begin` and
         write it back in `flush` (projections/buffer.py)."""
+        if self.prepare(connection, events):
+            self.flush(connection)
+
+    def prepare(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> bool:
+        """Apply a batch in memory, reading but not writing; `flush` writes it. Returns
+        whether the batch held events of this projection (else there is nothing to flush).
+        The runner may flush in a later transaction of the same connection (on a SQLite
+        file, so that only the writes hold the database's write lock)."""
         mine = [(n, e) for n, e in events if type(e) in self.handlers]
         if not mine:
-            return
+            return False
         self.begin(connection, mine)
         for notification_id, domain_event in mine:
             self.apply(connection, domain_event, notification_id)
-        self.flush(connection)
+        return True
 
     def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
         """Before a batch: load what it will need (set-based projections override)."""
@@ -155,6 +163,16 @@ def lock_position(connection: Connection, name: str) -> int:
     position = connection.execute(
         sa.select(TRACKING.c.notification_id).where(TRACKING.c.projection == name)
     ).scalar_one()
+    return int(position)
+
+
+def read_position(connection: Connection, name: str) -> int:
+    """This projection's position, without locking its tracking row."""
+    position = connection.execute(
+        sa.select(TRACKING.c.notification_id).where(TRACKING.c.projection == name)
+    ).scalar()
+    if position is None:
+        raise LookupError(f"projection {name} has no tracking row; create the tables first")
     return int(position)
 
 

@@ -178,15 +178,24 @@ class FlagsReadModel:
     catches the projections up to the head of the log, then answers."""
 
     def __init__(
-        self, engine: Engine, catch_up: Callable[..., object], topics: frozenset[str] = frozenset()
+        self,
+        engine: Engine,
+        catch_up: Callable[..., object],
+        topics: frozenset[str] = frozenset(),
+        behind: Callable[[], bool] | None = None,
     ) -> None:
-        self.engine, self.catch_up = engine, catch_up
+        self.engine, self.catch_up, self.behind = engine, catch_up, behind
         self.topics = topics or frozenset(Flags().topics)
 
     def holds(self, claim_id: str) -> list[dict[str, Any]]:
         # Holds come from the per-event checks only (every whole-store rule is a FLAG):
-        # the whole-store recomputation waits for the next full catch-up.
-        self.catch_up(finish=False)
+        # the whole-store recomputation waits for the next full catch-up. When no event
+        # the flags read came since their position (`behind`, one indexed query), they are
+        # as current as a catch-up would make them: a payment run asks this once per claim,
+        # and a catch-up each time waited for the projector's batch (measured on a city
+        # ingest on SQLite: 15,458 catch-ups, 13 s of them waiting for its lock).
+        if self.behind is None or self.behind():
+            self.catch_up(finish=False)
         with self.engine.connect() as connection:
             return holds_for_claim(connection, claim_id)
 

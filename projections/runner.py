@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -23,10 +24,12 @@ from projections.base import (
     ensure_tracking_row,
     ensure_version_row,
     lock_position,
+    read_position,
     save_position,
     save_version,
     stored_version,
 )
+from projections.locks import ProjectionLocks, lock_file_of
 
 log = structlog.get_logger("skillfund.projections")
 # PostgreSQL planner statistics (see Runner.keep_statistics): looked at every so often, a
@@ -40,6 +43,22 @@ STALE_STATISTICS = sa.text(
     ">= 2 * greatest(c.relpages, 0) + :pages ORDER BY c.relname"
 )
 Decode = Callable[[StoredEvent], Any]
+
+
+@dataclass
+class Batch:
+    """One step of a catch-up: the log's head, where the batch ends, and the projections it
+    was applied to (`prepared`; those with rows to write are `flushing`)."""
+
+    head: int
+    last: int
+    at_head: bool
+    prepared: list[Projection] = field(default_factory=list)
+    flushing: list[Projection] = field(default_factory=list)
+    finishing: list[Projection] = field(default_factory=list)
+    applied: int = 0
+
+
 Progress = Callable[[str, int, int], None]  # projection, done, total
 
 
@@ -62,11 +81,14 @@ class Runner:
     decode: Decode
     projections: Sequence[Projection]
     next_statistics: float = field(default=0.0, init=False)
+    locks: ProjectionLocks | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.projections]
         if len(set(names)) != len(names):
             raise ValueError(f"two projections share a name: {sorted(names)}")
+        path = lock_file_of(self.engine)
+        self.locks = None if path is None else ProjectionLocks(path)
 
     def create_tables(self) -> None:
         """Create what is missing; a projection whose tables an older definition built
@@ -92,7 +114,7 @@ class Runner:
         version; under their tracking locks (in name order), so a second process opening the
         same store at the same time finds the work done and leaves it."""
         ordered = sorted(projections, key=lambda p: p.name)
-        with self.engine.begin() as connection:
+        with self.locked(ordered), self.engine.begin() as connection:
             positions = {p.name: lock_position(connection, p.name) for p in ordered}
             for p in ordered:
                 built = self.built_by(connection, p)
@@ -130,11 +152,18 @@ class Runner:
         """Apply every new event to every projection; returns the number of applications
         (an event handled by three projections counts three times).
 
-        One read of the log serves every projection: each batch locks every tracking row
+        One read of the log serves every projection: each batch locks the projections
         (always in name order, so two workers queue instead of deadlocking), reads the
         events after the furthest-behind position once, decodes each once, lets every
-        projection apply the ones after its own position set-wise, and moves the positions,
-        all in one transaction.
+        projection apply the ones after its own position set-wise, and writes their rows
+        and moves their positions in one transaction.
+
+        The locks: on PostgreSQL (and in-memory SQLite) the tracking rows, locked by that
+        transaction, which then holds the whole batch. On a SQLite file, whose first write
+        locks the whole file, the per-projection file locks of projections/locks.py: the
+        batch is read and applied in memory outside any write transaction, and only its
+        writes take the database's write lock, so a `submit` recording commands is not held
+        up by the computing.
 
         At the head of the log each projection's `finish` runs (whole-store checks, which
         recompute only when events they read arrived); `finish=False` leaves that for the
@@ -150,28 +179,94 @@ class Runner:
         topics = sorted({topic for p in projections for topic in p.topics})
         while True:
             self.keep_statistics()
-            with self.engine.begin() as connection:
-                positions = {p.name: lock_position(connection, p.name) for p in projections}
-                head = self.max_notification_id(connection)
-                start = min(positions.values(), default=head)
-                if start >= head:
-                    if finish:
-                        for projection in projections:
-                            projection.finish(connection)
-                    return applied
-                batch, last = self.read_batch(connection, topics, start, head)
-                for projection in projections:
-                    position = positions[projection.name]
-                    if position >= last:
-                        continue
-                    mine = [(n, e) for n, e in batch if n > position]
-                    projection.apply_all(connection, mine)
-                    applied += sum(1 for _, e in mine if type(e) in projection.handlers)
-                    if last == head and finish:
-                        projection.finish(connection)
-                    save_position(connection, projection.name, last)
+            with self.locked(projections), self.engine.connect() as connection:
+                if self.locks is None:
+                    with connection.begin():
+                        positions = {p.name: lock_position(connection, p.name) for p in projections}
+                        batch = self.prepare(connection, projections, positions, topics)
+                        self.write(connection, batch, finish)
+                else:
+                    with connection.begin():  # Reads only (and the temporary key tables).
+                        positions = {p.name: read_position(connection, p.name) for p in projections}
+                        batch = self.prepare(connection, projections, positions, topics)
+                    if batch.prepared or (finish and batch.at_head):
+                        with connection.begin():
+                            self.check_unmoved(connection, positions)
+                            self.write(connection, batch, finish)
+            if not batch.prepared and batch.last >= batch.head:
+                return applied
+            applied += batch.applied
             if progress is not None:
-                progress("projections", last, head)
+                progress("projections", batch.last, batch.head)
+
+    def behind(self, only: Collection[str] | None = None) -> bool:
+        """Whether an event these projections handle is in the log after the position of
+        any of them (without locking anything: a read of their positions and of the log
+        after the lowest, which stops at the first such event)."""
+        projections = [p for p in self.projections if only is None or p.name in only]
+        topics = sorted({topic for p in projections for topic in p.topics})
+        e = self.events.c
+        with self.engine.connect() as connection:
+            position = min(read_position(connection, p.name) for p in projections)
+            query = sa.select(e.id).where(e.id > position, e.topic.in_(topics)).limit(1)
+            return connection.execute(query).first() is not None
+
+    def locked(self, projections: Sequence[Projection]) -> AbstractContextManager[None]:
+        if self.locks is None:
+            return nullcontext()
+        return self.locks.held(p.name for p in projections)
+
+    def prepare(
+        self,
+        connection: Connection,
+        projections: Sequence[Projection],
+        positions: dict[str, int],
+        topics: Sequence[str],
+    ) -> Batch:
+        """Read the next batch of the log and apply it in memory to the projections behind
+        its end; nothing is written yet."""
+        head = self.max_notification_id(connection)
+        start = min(positions.values(), default=head)
+        if start >= head:
+            return Batch(head=head, last=head, at_head=True, finishing=list(projections))
+        events, last = self.read_batch(connection, topics, start, head)
+        batch = Batch(head=head, last=last, at_head=last == head)
+        for projection in projections:
+            position = positions[projection.name]
+            if position >= last:
+                continue
+            mine = [(n, e) for n, e in events if n > position]
+            if projection.prepare(connection, mine):
+                batch.flushing.append(projection)
+            batch.prepared.append(projection)
+            batch.applied += sum(1 for _, e in mine if type(e) in projection.handlers)
+        batch.finishing = list(batch.prepared)
+        return batch
+
+    @staticmethod
+    def write(connection: Connection, batch: Batch, finish: bool) -> None:
+        """Write what `prepare` applied, run the whole-store checks at the head, and move
+        the positions, in the caller's transaction."""
+        for projection in batch.flushing:
+            projection.flush(connection)
+        if finish and batch.at_head:
+            for projection in batch.finishing:
+                projection.finish(connection)
+        for projection in batch.prepared:
+            save_position(connection, projection.name, batch.last)
+
+    @staticmethod
+    def check_unmoved(connection: Connection, positions: dict[str, int]) -> None:
+        """Under the write lock: no position moved since the batch was read (every writer of
+        the projections holds their locks, so none can; a failure is a bug, not a race to
+        retry)."""
+        for name, position in positions.items():
+            now = lock_position(connection, name)
+            if now != position:
+                raise RuntimeError(
+                    f"projection {name} moved from {position} to {now} during a catch-up "
+                    "that held its lock"
+                )
 
     def keep_statistics(self) -> None:
         """On PostgreSQL, ANALYZE the events table and the projections' tables that have
@@ -226,8 +321,13 @@ class Runner:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every projection table and the tracking rows, then replay the whole log."""
+        self.drop_all()
+        return self.catch_up(progress)
+
+    def drop_all(self) -> None:
+        """Every projection's tables recreated empty, at position 0 (a rebuild's start)."""
         tables = [t for p in self.projections for t in p.tables]
-        with self.engine.begin() as connection:
+        with self.locked(self.projections), self.engine.begin() as connection:
             for table in reversed(tables):
                 table.drop(connection, checkfirst=True)
             TRACKING.create(connection, checkfirst=True)
@@ -237,7 +337,11 @@ class Runner:
                     table.delete().where(table.c.projection.in_([p.name for p in self.projections]))
                 )
         self.create_tables()
-        return self.catch_up(progress)
+
+    def positions(self) -> dict[str, int]:
+        """Every projection's position (unlocked: for progress reports)."""
+        with self.engine.connect() as connection:
+            return {p.name: read_position(connection, p.name) for p in self.projections}
 
     def digest(self) -> tuple[str, dict[str, int]]:
         with self.engine.connect() as connection:
