@@ -296,8 +296,13 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
             decisions[result.decision.outcome] += 1
         if result.status != "accepted" and len(not_accepted) < 20:
             not_accepted.append(
-                {"line": result.line, "type": result.type, "key": result.key,
-                 "status": result.status, "error": result.error}
+                {
+                    "line": result.line,
+                    "type": result.type,
+                    "key": result.key,
+                    "status": result.status,
+                    "error": result.error,
+                }
             )
         progress.update(sum(statuses.values()))
 
@@ -337,6 +342,7 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
 def child_rebuild(args: argparse.Namespace) -> dict[str, Any]:
     """Every projection dropped and replayed from the log, then the digest."""
+    from ledger import projector
     from ledger.service import freeze_startup_heap, open_skillfund
 
     quiet_logs()
@@ -345,7 +351,7 @@ def child_rebuild(args: argparse.Namespace) -> dict[str, Any]:
     progress = Progress(f"rebuild {args.label}", unit="events")
     clock = CpuClock(sf.engine)
     started = time.perf_counter()
-    applied = sf.runner.rebuild(lambda _name, done, head: progress.update(done, head))
+    applied = projector.rebuild(sf, args.url, lambda _name, done, head: progress.update(done, head))
     rebuilt = time.perf_counter()
     cpu = clock.stop()
     digest, counts = sf.runner.digest()

@@ -94,3 +94,74 @@ class BackgroundCatchUp:
                 exitcode=self.process.exitcode,
             )
         self.process = None
+
+
+# --- Rebuild in two processes ------------------------------------------------------------
+
+REBUILD_PARALLEL_MIN_EVENTS = 20_000  # Below this, starting a process costs more than it saves.
+# The projections a second process rebuilds: about half the work. Measured on the city store
+# on SQLite, CPU seconds of each projection rebuilt alone: links 19.4, flags 13.1, directory
+# 5.4, claims 2.9, journal 2.3.
+SECOND_PROCESS = frozenset({"links"})
+REPORT_SECONDS = 0.5
+
+
+def catch_up_these(url: str, names: list[str], applied: Any) -> None:
+    """The second process of a rebuild: these projections caught up to the log's head."""
+    from ledger.service import freeze_startup_heap, open_skillfund
+
+    sf = open_skillfund(url)
+    freeze_startup_heap()
+    try:
+        applied.put(sf.runner.catch_up(only=set(names)))
+    finally:
+        sf.close()
+
+
+def rebuild(sf: Any, url: str, progress: Any = None) -> int:
+    """Every projection dropped and replayed from the log, as `Runner.rebuild`, in two
+    processes when the store is large, the machine has a second core and the database can
+    be shared (a file or a server, not in-memory SQLite): this one replays most
+    projections while a second replays SECOND_PROCESS. They share nothing but the
+    database: each holds its own projections' locks, and on SQLite they take turns only
+    for their writes (projections/locks.py). Returns the number of applications, as
+    `Runner.rebuild` does; `progress(name, done, total)` sees the lowest position."""
+    runner = sf.runner
+    head = runner.head()
+    second = sorted(p.name for p in runner.projections if p.name in SECOND_PROCESS)
+    shareable = runner.locks is not None or runner.engine.dialect.name == "postgresql"
+    parallel = second and shareable and head >= REBUILD_PARALLEL_MIN_EVENTS
+    if not parallel or (os.cpu_count() or 1) < 2:
+        return int(runner.rebuild(progress))
+    runner.drop_all()
+    first = {p.name for p in runner.projections} - set(second)
+    context = multiprocessing.get_context("spawn")
+    applied_there = context.SimpleQueue()
+    process = context.Process(
+        target=catch_up_these, args=(url, second, applied_there), name="skillfund-rebuild"
+    )
+    process.start()
+    log.info("rebuild: second process started", pid=process.pid, projections=second)
+
+    def report(*_: Any) -> None:
+        if progress is not None:
+            progress("projections", min(runner.positions().values()), head)
+
+    try:
+        applied = int(runner.catch_up(report, only=first))
+        while process.is_alive():
+            process.join(REPORT_SECONDS)
+            report()
+    except BaseException:
+        process.terminate()  # Its open transaction rolls back; the next catch-up redoes it.
+        process.join()
+        raise
+    if process.exitcode == 0 and not applied_there.empty():
+        there = int(applied_there.get())
+        log.info("rebuild: second process finished", applied=there, projections=second)
+        applied += there
+    else:
+        log.warning(
+            "rebuild: the second process failed; finishing its part here", exitcode=process.exitcode
+        )
+    return applied + int(runner.catch_up(progress))  # Anything left (nothing, normally).

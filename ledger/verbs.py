@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from domain.money import format_fen
+from ledger import projector
 from ledger.audit_verbs import AUDIT_VERBS
 from ledger.cli import EXIT_FAILED, EXIT_OK, UsageError, emit, read_inputs
 from ledger.flags_verb import flags_verb
@@ -251,7 +252,7 @@ def rebuild_verb(args: Namespace, url: str) -> int:
         def progress(name: str, done: int, total: int) -> None:
             bars.setdefault(name, ProgressBar(f"rebuild {name}", total, "events")).update(done)
 
-        applied = sf.runner.rebuild(progress)
+        applied = projector.rebuild(sf, url, progress)
         for bar in bars.values():
             bar.close()
         digest, counts = sf.runner.digest()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -103,3 +104,80 @@ def test_the_worker_catches_the_projections_up_while_the_block_runs(db_url: str)
 def tracked(sf: Skillfund) -> set[int]:
     with sf.engine.connect() as connection:
         return {int(n) for (n,) in connection.execute(sa.select(TRACKING.c.notification_id))}
+
+
+def built_store(url: str) -> tuple[Skillfund, str, int]:
+    """A store holding the small generated workload, caught up; its digest and the
+    number of applications a serial rebuild makes."""
+    sf = open_skillfund(url, create=True)
+    lines = [json.dumps(c, ensure_ascii=False) for c in generate("small", 1)]
+    submit_lines(sf, lines, lambda _: None)
+    sf.catch_up()
+    digest = sf.runner.digest()[0]
+    applied = sf.runner.rebuild()
+    assert sf.runner.digest()[0] == digest
+    return sf, digest, applied
+
+
+class Recorded:
+    """Stands in for the projector's logger: what it said, as (event, fields)."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, dict[str, Any]]] = []
+
+    def info(self, event: str, **fields: Any) -> None:
+        self.said.append((event, fields))
+
+    warning = info
+
+    def events(self) -> list[str]:
+        return [event for event, _ in self.said]
+
+
+def test_a_rebuild_in_two_processes_equals_the_serial_one(db_url: str, monkeypatch) -> None:
+    sf, digest, applied = built_store(db_url)
+    monkeypatch.setattr(projector, "REBUILD_PARALLEL_MIN_EVENTS", 1)
+    monkeypatch.setattr(projector.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(projector, "log", logs := Recorded())
+    seen: list[tuple[int, int]] = []
+
+    parallel = projector.rebuild(sf, db_url, lambda _n, done, head: seen.append((done, head)))
+
+    assert parallel == applied
+    assert sf.runner.digest()[0] == digest
+    finished = [f for e, f in logs.said if e == "rebuild: second process finished"]
+    assert len(finished) == 1 and finished[0]["applied"] > 0  # The links, over there.
+    assert finished[0]["projections"] == ["links"]
+    assert seen and seen[-1][0] == seen[-1][1] == sf.runner.head()
+    sf.close()
+
+
+def test_a_rebuild_finishes_the_part_of_a_second_process_that_failed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    sf, digest, applied = built_store(url)
+    monkeypatch.setattr(projector, "REBUILD_PARALLEL_MIN_EVENTS", 1)
+    monkeypatch.setattr(projector.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(projector, "log", logs := Recorded())
+    unreachable = f"sqlite:///{tmp_path / 'no-such-dir' / 'store.db'}"  # The child fails.
+
+    assert projector.rebuild(sf, unreachable) == applied
+
+    assert sf.runner.digest()[0] == digest
+    assert "rebuild: the second process failed; finishing its part here" in logs.events()
+    sf.close()
+
+
+def test_a_small_store_is_rebuilt_in_one_process(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    sf, digest, applied = built_store(url)
+    monkeypatch.setattr(projector.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(projector, "log", logs := Recorded())
+    assert sf.runner.head() < projector.REBUILD_PARALLEL_MIN_EVENTS
+
+    assert projector.rebuild(sf, url) == applied
+
+    assert logs.said == []
+    assert sf.runner.digest()[0] == digest
+    sf.close()
