@@ -93,6 +93,9 @@ class ReadModel(Protocol):
     # not be recorded before a handler asks.
     topics: frozenset[str]
 
+    def expect(self, claim_ids: Iterable[str]) -> None:
+        """A unit of work begins; it will probably ask about these claims."""
+
     def holds(self, claim_id: str) -> list[dict[str, Any]]: ...
 
     def flag(self, flag_id: str) -> dict[str, Any] | None: ...
@@ -102,6 +105,9 @@ class NoReadModel:
     """No anti-fraud projection is wired: no holds, no flags."""
 
     topics: frozenset[str] = frozenset()
+
+    def expect(self, claim_ids: Iterable[str]) -> None:
+        pass
 
     def holds(self, claim_id: str) -> list[dict[str, Any]]:
         return []
@@ -134,6 +140,7 @@ class Ledger(Application[UUID]):
         use_wal(self.recorder.datastore)  # type: ignore[attr-defined]
         self.read_model: ReadModel = NoReadModel()
         self.unit: UnitOfWork | None = None
+        self.asking: list[str] = []  # The claims the batch's commands ask the read model about.
         self.known_head: int | None = None  # The log's head when the cache was last synced.
         # Ids known to have no events as of known_head, and ids with snapshots: both kept
         # in step with the log by `sync` and `commit`, like the cache.
@@ -283,6 +290,11 @@ class Ledger(Application[UUID]):
         """Run validated commands in order, as few transactions as correctness allows, with
         exactly the results each would get alone; never raises for bad business input."""
         results: list[Result] = []
+        self.asking = [
+            c.fields["claim_id"]
+            for c in commands
+            if c.type in self.reads_projections and isinstance(c.fields.get("claim_id"), str)
+        ]
         unit = self.begin()
         self.preload(hinted_ids(commands))
         for command in commands:
@@ -304,6 +316,8 @@ class Ledger(Application[UUID]):
         if len(self.absent) > ABSENT_MAX:  # Only a saving of queries: bound its memory.
             self.absent.clear()
         self.sync()
+        # What the read model answered for an earlier unit may be stale now.
+        self.read_model.expect(self.asking)
         self.unit = UnitOfWork()
         return self.unit
 

@@ -14,19 +14,23 @@ import sqlalchemy as sa
 
 import ledger.service as service
 from domain.case import Case, FlagReview
-from domain.fraud import SEVERITY, FraudThresholds
+from domain.fraud import HOLD, SEVERITY, FraudThresholds
 from domain.identity import make_credit_code, make_resident_id
 from ledger import demo
 from ledger.flags_verb import flags_verb
+from ledger.generate import generate
 from ledger.service import Skillfund, open_skillfund, submit_lines
-from projections.flag_store import FLAGS
+from projections.claims import CLAIMS
+from projections.flag_store import FLAG_CLAIMS, FLAGS
 from projections.flags import (
     Flags,
     FlagsReadModel,
     flag_dict,
     flags_about,
     holds_for_claim,
+    holds_for_claims,
     open_flags,
+    ordered,
 )
 from tests.conftest import submit
 
@@ -843,6 +847,56 @@ def test_a_hold_fired_earlier_in_the_same_batch_refuses_the_payment(sf: Skillfun
     )
 
     assert results[-1].error is not None and results[-1].error["code"] == "claim_held"
+
+
+def test_a_flag_cleared_in_the_batch_of_two_payments_refuses_the_first_only(
+    sf: Skillfund,
+) -> None:
+    """The holds a batch read for its first payment are not reused once the batch records
+    an event the flags read (the clearance): the second payment asks again."""
+    second = klass("KS-X", "2020-08-03", "2020-08-07", demo.SCHOOL) | {"fund_id": demo.FUND}
+    submit(
+        sf,
+        *demo_until("pay_claim"),
+        second,
+        enroll("KS-X", demo.SUN, "2020-08-01"),
+        attend("KS-X", demo.SUN, "2020-08-03", "09:00", "12:00"),
+    )
+    pay = PAY_THE_OVERLAPPING_CLAIM
+    clear = {
+        "type": "clear_flag",
+        "flag_id": f"ATT-01:{demo.SUN}:KS-2020-GQ-03:KS-X",
+        "date": "2020-11-03",
+        "cleared_by": "稽核员 王五",
+        "reason": "另一班为夜校",
+    }
+
+    results = submit(sf, pay, clear, pay | {"date": "2020-11-04"})  # One batch.
+
+    assert [(r.status, r.error["code"] if r.error else "") for r in results] == [
+        ("refused", "claim_held"),
+        ("accepted", ""),
+        ("accepted", ""),
+    ]
+
+
+def test_the_holds_of_many_claims_read_at_once_equal_each_read_alone(sf: Skillfund) -> None:
+    """`holds_for_claims` (a batch's payments) against the one-claim query it replaced."""
+    lines = [json.dumps(c, ensure_ascii=False) for c in generate("small", 1)]
+    submit(sf, *lines)
+    with sf.engine.connect() as connection:
+        claim_ids = [c for (c,) in connection.execute(sa.select(CLAIMS.c.claim_id))]
+        together = holds_for_claims(connection, [*claim_ids, "no-such-claim"])
+        alone = {}
+        for claim_id in [*claim_ids, "no-such-claim"]:
+            held = sa.select(FLAG_CLAIMS.c.flag_id).where(FLAG_CLAIMS.c.claim_id == claim_id)
+            query = sa.select(FLAGS).where(
+                FLAGS.c.flag_id.in_(held), FLAGS.c.status == "open", FLAGS.c.kind == HOLD
+            )
+            alone[claim_id] = [flag_dict(r) for r in connection.execute(ordered(query))]
+
+    assert together == alone
+    assert sum(1 for holds in alone.values() if holds) >= 3  # The planted fraud holds some.
 
 
 # --- Queries, rebuild and the verb --------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import projections.flags as flags_module
 from ledger import demo
 from ledger.persistence import EVENTS_TABLE
 from ledger.service import Skillfund, open_skillfund, submit_lines
@@ -132,11 +133,35 @@ def test_a_hold_query_catches_up_only_when_the_flags_are_behind(sf: Skillfund) -
     catch_up = read_model.catch_up
     read_model.catch_up = lambda **kw: calls.append(True) or catch_up(**kw)
 
+    read_model.expect([])
     read_model.holds("no-such-claim")
     assert calls == []  # At the head: no catch-up, no lock.
 
     behind = read_model.behind
     read_model.behind = lambda: True
     read_model.holds("no-such-claim")
+    assert calls == []  # Answered from what this unit of work read.
+    read_model.expect([])  # The next unit.
+    read_model.holds("no-such-claim")
     read_model.behind = behind
     assert calls == [True]
+
+
+def test_a_unit_reads_the_holds_of_the_claims_it_expects_in_one_query(
+    sf: Skillfund, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submit(sf, *demo.demo_lines())
+    read_model: Any = sf.ledger.read_model
+    asked: list[list[str]] = []
+    real = flags_module.holds_for_claims
+
+    def counted(connection: Any, claim_ids: Any) -> Any:
+        asked.append(list(claim_ids))
+        return real(connection, claim_ids)
+
+    monkeypatch.setattr(flags_module, "holds_for_claims", counted)
+    read_model.expect(["A", "B", "C"])
+    answers = [read_model.holds(c) for c in ("A", "B", "C", "D")]
+
+    assert answers == [[], [], [], []]
+    assert asked == [["A", "B", "C", "A"], ["A", "B", "C", "D"]]  # D was not expected.
