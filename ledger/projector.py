@@ -39,12 +39,20 @@ def catch_up_until_stopped(url: str, stop: Any) -> None:
     """The worker: catch every projection up (without the whole-store checks), again and
     again, until told to stop; a catch-up in progress runs to the log's head first."""
     from ledger.service import freeze_startup_heap, open_skillfund
+    from projections.flags import Flags
 
     sf = open_skillfund(url)
     freeze_startup_heap()
     try:
+        # The flags first, on their own: a payment's hold query waits for them (and for
+        # nothing else), so holding their lock only while they apply a batch, not while
+        # all five do, shortens that wait. City ingest on SQLite: 87 → 70 s wall.
+        flags = {Flags.name}
+        others = {p.name for p in sf.runner.projections} - flags
         while not stop.is_set():
-            if sf.catch_up(finish=False) == 0:
+            applied = sf.runner.catch_up(finish=False, only=flags)
+            applied += sf.runner.catch_up(finish=False, only=others)
+            if applied == 0:
                 stop.wait(IDLE_SECONDS)
     finally:
         sf.close()
