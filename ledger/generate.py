@@ -68,8 +68,10 @@ CLASSES_FROM = date(2020, 3, 2)  # Classes restarted after the 2020 Spring Festi
 CLASSES_END_BY = date(2021, 11, 19)  # So that certificates and claims fall in 2021.
 LAST_DAY = date(2021, 12, 31)
 LABELS_SUFFIX = ".labels.json"
-GENERATOR_VERSION = 3  # 2: the money phase (ledger/generate_money.py); 3: publicity lists
-# of at most 5,000 claims (a Kunshan month has more than a command list may hold).
+GENERATOR_VERSION = 4  # 2: the money phase (ledger/generate_money.py); 3: publicity lists
+# of at most 5,000 claims (a Kunshan month has more than a command list may hold); 4: LIM-02's
+# two classes never meet on one day (they were ATT-01 as well), ATT-01 opens a day class when
+# a plan has none.
 
 YEAR_TRAININGS_NORMAL_MAX = 2  # A normal person; the rule allows 3 (LIM-01 plants 4).
 TRAININGS_NORMAL_MAX = 3  # Over the two years, for a normal person.
@@ -1196,6 +1198,9 @@ class Planter:
         """ATT-01: one person in two classes meeting at the same times on the same days."""
         rng = self.rng
         day_classes = self.open_classes(fmt="day")
+        if not day_classes:  # A small plan may have none: open one, with a few trainees.
+            start = session_days(random_start(rng), "day", 1)[0]
+            day_classes = [self.fresh_class(self.other_org(), start, 3)]
         for _ in range(50):
             first = rng.choice(day_classes)
             trainees = self.normal_trainees([first])
@@ -1209,7 +1214,11 @@ class Planter:
             if self.overlap(person, first, second):
                 return
         first = rng.choice(day_classes)
-        second = self.fresh_class(self.other_org(first.institution), first.start, 2)
+        others = [o for o in OCCUPATIONS if o.name != first.occupation]
+        occupation = weighted(rng, others, [o.weight for o in others])
+        second = self.fresh_class(
+            self.other_org(first.institution), first.start, 2, "junior", occupation
+        )
         person = rng.choice(self.normal_trainees([first]) or first.trainees).person
         if not self.overlap(person, first, second):
             person = self.people.employee()
@@ -1296,6 +1305,10 @@ class Planter:
         self.twice(person, first, second)
 
     def twice(self, person: Person, first: Klass, second: Klass) -> bool:
+        """Enrol the person in both classes, if they never meet on one day (that would be
+        ATT-01 too) and no limit breaks; label it."""
+        if first.start <= second.end and second.start <= first.end:
+            return False
         if not (fits(person, first, 3) and fits_without(person, second, first)):
             return False
         enrol(self.rng, first, person, profile="full", forced=True)
