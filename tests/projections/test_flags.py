@@ -405,12 +405,32 @@ PAY_THE_OVERLAPPING_CLAIM = {
     "date": "2020-11-02",
     "reference": "ICBC-X",
 }
+# An inspector's review that clears that hold.
+CLEAR_THE_OVERLAP = {
+    "type": "clear_flag",
+    "flag_id": f"ATT-01:{demo.SUN}:KS-2020-GQ-03:KS-X",
+    "date": "2020-11-03",
+    "cleared_by": "稽核员 王五",
+    "reason": "另一班为夜校",
+}
 
 
 def demo_until(command_type: str) -> list[dict[str, Any]]:
     """The demo year's commands up to (without) the first of a type."""
     commands = demo.demo_commands()
     return commands[: next(i for i, c in enumerate(commands) if c["type"] == command_type)]
+
+
+def the_overlap() -> list[dict[str, Any]]:
+    """The demo year until its first payment, then demo.SUN in a second class at her
+    class's hours (ATT-01 holds her claim)."""
+    second = klass("KS-X", "2020-08-03", "2020-08-07", demo.SCHOOL) | {"fund_id": demo.FUND}
+    return [
+        *demo_until("pay_claim"),
+        second,
+        enroll("KS-X", demo.SUN, "2020-08-01"),
+        attend("KS-X", demo.SUN, "2020-08-03", "09:00", "12:00"),
+    ]
 
 
 def test_an_objection_in_publicity_holds_the_claim_until_resolved(sf: Skillfund) -> None:
@@ -802,27 +822,11 @@ def test_a_case_finding_fraud_leaves_the_flags_open(sf: Skillfund) -> None:
 
 def test_a_held_claim_is_refused_payment_until_an_inspector_clears_it(sf: Skillfund) -> None:
     sf.ledger.read_model = FlagsReadModel(sf.engine, sf.catch_up)
-    second = klass("KS-X", "2020-08-03", "2020-08-07", demo.SCHOOL) | {"fund_id": demo.FUND}
-    submit(
-        sf,
-        *demo_until("pay_claim"),
-        second,
-        enroll("KS-X", demo.SUN, "2020-08-01"),
-        attend("KS-X", demo.SUN, "2020-08-03", "09:00", "12:00"),
-    )
+    submit(sf, *the_overlap())
     pay = PAY_THE_OVERLAPPING_CLAIM
     refused = submit(sf, pay)[0]
 
-    cleared = submit(
-        sf,
-        {
-            "type": "clear_flag",
-            "flag_id": f"ATT-01:{demo.SUN}:KS-2020-GQ-03:KS-X",
-            "date": "2020-11-03",
-            "cleared_by": "稽核员 王五",
-            "reason": "另一班为夜校",
-        },
-    )[0]
+    cleared = submit(sf, CLEAR_THE_OVERLAP)[0]
     paid = submit(sf, pay | {"date": "2020-11-04"})[0]
 
     assert (refused.status, refused.error["code"] if refused.error else "") == (
@@ -835,16 +839,7 @@ def test_a_held_claim_is_refused_payment_until_an_inspector_clears_it(sf: Skillf
 def test_a_hold_fired_earlier_in_the_same_batch_refuses_the_payment(sf: Skillfund) -> None:
     """The overlap and the payment in one submit (one batch): the batch is recorded and the
     flags caught up before the payment's handler asks for holds."""
-    second = klass("KS-X", "2020-08-03", "2020-08-07", demo.SCHOOL) | {"fund_id": demo.FUND}
-    pay = PAY_THE_OVERLAPPING_CLAIM
-    results = submit(
-        sf,
-        *demo_until("pay_claim"),
-        second,
-        enroll("KS-X", demo.SUN, "2020-08-01"),
-        attend("KS-X", demo.SUN, "2020-08-03", "09:00", "12:00"),
-        pay,
-    )
+    results = submit(sf, *the_overlap(), PAY_THE_OVERLAPPING_CLAIM)
 
     assert results[-1].error is not None and results[-1].error["code"] == "claim_held"
 
@@ -854,24 +849,10 @@ def test_a_flag_cleared_in_the_batch_of_two_payments_refuses_the_first_only(
 ) -> None:
     """The holds a batch read for its first payment are not reused once the batch records
     an event the flags read (the clearance): the second payment asks again."""
-    second = klass("KS-X", "2020-08-03", "2020-08-07", demo.SCHOOL) | {"fund_id": demo.FUND}
-    submit(
-        sf,
-        *demo_until("pay_claim"),
-        second,
-        enroll("KS-X", demo.SUN, "2020-08-01"),
-        attend("KS-X", demo.SUN, "2020-08-03", "09:00", "12:00"),
-    )
+    submit(sf, *the_overlap())
     pay = PAY_THE_OVERLAPPING_CLAIM
-    clear = {
-        "type": "clear_flag",
-        "flag_id": f"ATT-01:{demo.SUN}:KS-2020-GQ-03:KS-X",
-        "date": "2020-11-03",
-        "cleared_by": "稽核员 王五",
-        "reason": "另一班为夜校",
-    }
 
-    results = submit(sf, pay, clear, pay | {"date": "2020-11-04"})  # One batch.
+    results = submit(sf, pay, CLEAR_THE_OVERLAP, pay | {"date": "2020-11-04"})  # One batch.
 
     assert [(r.status, r.error["code"] if r.error else "") for r in results] == [
         ("refused", "claim_held"),
