@@ -26,7 +26,6 @@ from uuid import UUID
 import sqlalchemy as sa
 import structlog
 from eventsourcing.application import (
-    AggregateNotFoundError,
     Application,
     LRUCache,
     ProcessingEvent,
@@ -39,7 +38,7 @@ from domain.decision import Decision
 from domain.errors import DomainError
 from domain.finance import ClassFunding
 from domain.fund import Fund
-from domain.training import TrainingClass
+from domain.training import Enrollment, TrainingClass
 from ledger.persistence import (
     AGGREGATE_CACHE_MAXSIZE,
     APPLICATION_NAME,
@@ -128,6 +127,12 @@ class Ledger(Application[UUID]):
         ClassFunding: SNAPSHOT_INTERVAL,
         TrainingClass: SNAPSHOT_INTERVAL,
     }
+    # Aggregates read mostly after they stop changing get a snapshot when they do: a
+    # claim reads the enrolment after its completion, whose events (one per session,
+    # recorded day by day) lie scattered through the log, a table page each when cold.
+    snapshot_after: ClassVar[dict[type[Aggregate], tuple[type, ...]]] = {
+        Enrollment: (Enrollment.Completed,),
+    }
 
     # Commands whose handler asks the projections (ReadModel): the batch before them is
     # recorded first, so the projections can see it.
@@ -142,10 +147,9 @@ class Ledger(Application[UUID]):
         self.unit: UnitOfWork | None = None
         self.asking: list[str] = []  # The claims the batch's commands ask the read model about.
         self.known_head: int | None = None  # The log's head when the cache was last synced.
-        # Ids known to have no events as of known_head, and ids with snapshots: both kept
-        # in step with the log by `sync` and `commit`, like the cache.
+        # Ids known to have no events as of known_head: kept in step with the log by
+        # `sync` and `commit`, like the cache.
         self.absent: set[UUID] = set()
-        self.snapshotted: set[UUID] | None = None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -190,32 +194,23 @@ class Ledger(Application[UUID]):
         return aggregate
 
     def load(self, aggregate_id: UUID) -> Aggregate | None:
-        """The recorded aggregate (the cached object itself), or None. Only aggregates
-        known to have a snapshot ask the snapshot table first (the library asks for every
-        aggregate: two statements where one does)."""
+        """The recorded aggregate (the cached object itself), or None."""
         cache = self.repository.cache
         assert cache is not None
         with suppress(KeyError):
             return cache.get(aggregate_id)  # type: ignore[no-any-return,return-value]
         if aggregate_id in self.absent:
             return None
-        if aggregate_id in self.snapshots_known():
-            try:
-                return self.repository.get(aggregate_id)  # type: ignore[no-any-return]
-            except AggregateNotFoundError:
-                return None
-        stored = self.recorder.select_events(aggregate_id)
-        return self.project(aggregate_id, stored)
+        return self.project(aggregate_id, self.read_stored([aggregate_id]).get(aggregate_id, []))
 
     def preload(self, aggregate_ids: Sequence[UUID]) -> None:
         """Load into the cache, in a few statements, those of `aggregate_ids` not there yet
         (ledger/preload.py): what each command then finds is a dictionary lookup."""
         cache = self.repository.cache
         assert cache is not None
-        snapshotted = self.snapshots_known()
         wanted = []
         for aggregate_id in aggregate_ids:
-            if aggregate_id in self.absent or aggregate_id in snapshotted:
+            if aggregate_id in self.absent:
                 continue
             try:
                 cache.get(aggregate_id)
@@ -223,12 +218,30 @@ class Ledger(Application[UUID]):
                 wanted.append(aggregate_id)
         if not wanted:
             return
-        found = self.recorder.select_many(wanted)  # type: ignore[attr-defined]
+        found = self.read_stored(wanted)
         for aggregate_id in wanted:
             self.project(aggregate_id, found.get(aggregate_id, []))
 
+    def read_stored(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, list[Any]]:
+        """What each aggregate is made from: its latest snapshot, if any, then the events
+        after it; else all its events. Three statements at most per few hundred ids (the
+        library asks the snapshot table and then the events table once per aggregate).
+        Read on an autocommit connection: events recorded between the statements are
+        simply included, and a snapshot missed is only a saving missed."""
+        snapshots = self.snapshots.recorder.select_latest(aggregate_ids)  # type: ignore[union-attr]
+        plain = [i for i in aggregate_ids if i not in snapshots]
+        found: dict[UUID, list[Any]] = self.recorder.select_many(plain) if plain else {}  # type: ignore[attr-defined]
+        if snapshots:
+            after = self.recorder.select_after(  # type: ignore[attr-defined]
+                {i: s.originator_version for i, s in snapshots.items()}
+            )
+            for aggregate_id, snapshot in snapshots.items():
+                found[aggregate_id] = [snapshot, *after.get(aggregate_id, [])]
+        return found
+
     def project(self, aggregate_id: UUID, stored: Sequence[Any]) -> Aggregate | None:
-        """An aggregate from its stored events, cached; None (and remembered) if none."""
+        """An aggregate from its stored snapshot and events, cached; None (and
+        remembered) if none."""
         if not stored:
             self.absent.add(aggregate_id)
             return None
@@ -239,12 +252,6 @@ class Ledger(Application[UUID]):
         self.repository.cache.put(aggregate_id, aggregate)
         return aggregate
 
-    def snapshots_known(self) -> set[UUID]:
-        if self.snapshotted is None:
-            recorder = getattr(self.snapshots, "recorder", None)
-            self.snapshotted = recorder.originator_ids() if recorder is not None else set()
-        return self.snapshotted
-
     def sync(self) -> None:
         """Read the log's head; forget cached aggregates that others have changed since."""
         e = self.events_table.c
@@ -254,7 +261,6 @@ class Ledger(Application[UUID]):
                 self.clear_cache()
             elif head != self.known_head:
                 self.absent.clear()
-                self.snapshotted = None  # Another writer may have taken snapshots.
                 changed = (
                     connection.execute(
                         sa.select(e.originator_id)
@@ -408,12 +414,32 @@ class Ledger(Application[UUID]):
             raise
         self.known_head = max(r.notification.id for r in recordings)
         self.absent.difference_update(unit.saved)
-        self._take_snapshots(processing)
-        snapshotted = self.snapshots_known()
-        for aggregate_id, aggregate in unit.saved.items():
+        self.take_snapshots(unit)
+
+    def take_snapshots(self, unit: UnitOfWork) -> None:
+        """Snapshot, in one statement after the unit's events are recorded, each saved
+        aggregate whose events crossed a multiple of its interval or include one it is
+        snapshotted after. Taken from the saved object, at its recorded version (the
+        library reads each aggregate back from the log first, and saves each snapshot in
+        a transaction of its own). A snapshot is only a saving: if this fails after the
+        events are recorded, loads read the events."""
+        due: dict[UUID, Aggregate] = {}
+        for event in unit.events:
+            aggregate = unit.saved.get(event.originator_id)
+            if aggregate is None or event.originator_id in due:
+                continue
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval is not None and aggregate.version >= interval:
-                snapshotted.add(aggregate_id)
+            after = self.snapshot_after.get(type(aggregate), ())
+            if (interval is not None and event.originator_version % interval == 0) or (
+                after and isinstance(event, after)
+            ):
+                due[event.originator_id] = aggregate
+        if not due or self.snapshots is None:
+            return
+        try:
+            self.snapshots.put([type(a).Snapshot.take(a) for a in due.values()])  # type: ignore[attr-defined]
+        except Exception as failure:  # The events are recorded; report them so.
+            log.warning("snapshots not saved", count=len(due), error=str(failure))
 
 
 def handles(command_type: str, *, reads_projections: bool = False) -> Callable[[Handler], Handler]:

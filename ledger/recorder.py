@@ -34,6 +34,8 @@ from ledger.persistence import CHAIN_TABLE, EVENTS_TABLE, SEALS_TABLE
 AUDIT_METADATA = sa.MetaData()
 POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 SELECT_MANY_CHUNK = 500  # Aggregate ids per IN list.
+# Aggregate ranges per OR list (SQLite parses a chain of ORs as a tree at most 1,000 deep).
+SELECT_AFTER_CHUNK = 200
 
 CHAIN = sa.Table(
     CHAIN_TABLE,
@@ -204,13 +206,53 @@ class FastSelect:
                 found.setdefault(uuid, []).append(StoredEvent(uuid, version, topic, bytes(state)))
         return found
 
-    def originator_ids(self) -> set[UUID]:
-        """Every aggregate id in the table (used on the small snapshots table only)."""
+    def select_after(self, versions: dict[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+        """The events of each aggregate after the version given for it, in version order
+        (an aggregate with none after it is absent). A range of the primary key each: an
+        aggregate whose snapshot is its last version costs an index probe, no table page."""
+        table = self.events_record_cls.__table__.name
+        mark = self.mark
+        found: dict[UUID, list[StoredEvent]] = {}
         cursor = self.reader()
-        cursor.execute(
-            f"SELECT DISTINCT originator_id FROM {self.events_record_cls.__table__.name}"
-        )
-        return {self.id_value(u) for (u,) in cursor}
+        items = list(versions.items())
+        for start in range(0, len(items), SELECT_AFTER_CHUNK):
+            chunk = items[start : start + SELECT_AFTER_CHUNK]
+            ranges = " OR ".join(
+                [f"(originator_id = {mark} AND originator_version > {mark})"] * len(chunk)
+            )
+            params: list[Any] = []
+            for uuid, version in chunk:
+                params += [self.id_param(uuid), version]
+            cursor.execute(
+                f"SELECT originator_id, originator_version, topic, state FROM {table} "
+                f"WHERE {ranges} ORDER BY originator_id, originator_version",
+                params,
+            )
+            for originator, version, topic, state in cursor:
+                uuid = self.id_value(originator)
+                found.setdefault(uuid, []).append(StoredEvent(uuid, version, topic, bytes(state)))
+        return found
+
+    def select_latest(self, originator_ids: Sequence[UUID]) -> dict[UUID, StoredEvent]:
+        """The latest record of each aggregate that has one (on the snapshots table: its
+        latest snapshot)."""
+        table = self.events_record_cls.__table__.name
+        found: dict[UUID, StoredEvent] = {}
+        cursor = self.reader()
+        for start in range(0, len(originator_ids), SELECT_MANY_CHUNK):
+            chunk = originator_ids[start : start + SELECT_MANY_CHUNK]
+            marks = ", ".join([self.mark] * len(chunk))
+            cursor.execute(
+                f"SELECT s.originator_id, s.originator_version, s.topic, s.state FROM {table} s "
+                f"WHERE s.originator_id IN ({marks}) AND s.originator_version = ("
+                f"SELECT max(l.originator_version) FROM {table} l "
+                "WHERE l.originator_id = s.originator_id)",
+                [self.id_param(u) for u in chunk],
+            )
+            for originator, version, topic, state in cursor:
+                uuid = self.id_value(originator)
+                found[uuid] = StoredEvent(uuid, version, topic, bytes(state))
+        return found
 
 
 class SkillfundSnapshotRecorder(FastSelect, SQLAlchemyAggregateRecorder):
