@@ -56,6 +56,11 @@ SAVE_ATTEMPTS_MAX = 5
 CACHE_SYNC_MAX = 1_000
 ABSENT_MAX = 100_000  # Ids remembered as having no events, at most.
 SNAPSHOT_INTERVAL = 200
+# A claim loads its class and the class's funding; their events (a trainee added, a claim
+# queued or settled) lie scattered over the months of a class: on the Kunshan store a
+# claim read 62 rows on 32 table pages for the funding alone before these were snapshotted
+# every 10 events (docs/performance.md, "Interactive latency").
+CLASS_SNAPSHOT_INTERVAL = 10
 A = TypeVar("A", bound=Aggregate)
 log = structlog.get_logger("skillfund.ledger")
 
@@ -124,8 +129,8 @@ class Ledger(Application[UUID]):
     # after a restart replays at most that many.
     snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {  # type: ignore[assignment]
         Fund: SNAPSHOT_INTERVAL,
-        ClassFunding: SNAPSHOT_INTERVAL,
-        TrainingClass: SNAPSHOT_INTERVAL,
+        ClassFunding: CLASS_SNAPSHOT_INTERVAL,
+        TrainingClass: CLASS_SNAPSHOT_INTERVAL,
     }
     # Aggregates read mostly after they stop changing get a snapshot when they do: a
     # claim reads the enrolment after its completion, whose events (one per session,

@@ -1,6 +1,6 @@
-"""Snapshots: an enrolment is snapshotted when it completes, long-lived aggregates every
-SNAPSHOT_INTERVAL events; a load reads the latest snapshot and the events after it, and
-gives exactly the state that replaying every event gives."""
+"""Snapshots: an enrolment is snapshotted when it completes, classes, class fundings and
+funds every so many events; a load reads the latest snapshot and the events after it,
+and gives exactly the state that replaying every event gives."""
 
 from __future__ import annotations
 
