@@ -17,7 +17,7 @@ from ledger import cases, claims, finance, handlers  # noqa: F401
 from ledger.app import Ledger
 from ledger.commands import InvalidCommandError, parse_line
 from ledger.logs import configure_logging
-from ledger.persistence import check_reachable, install_append_only_guards
+from ledger.persistence import SNAPSHOTS_TABLE, check_reachable, install_append_only_guards
 from ledger.results import INVALID, Result, error
 from ledger.unit import SUBMIT_BATCH
 from projections.base import Projection
@@ -82,6 +82,7 @@ def open_skillfund(url: str, *, create: bool = False) -> Skillfund:
         events=recorder.events_record_cls.__table__,
         decode=app.mapper.to_domain_event,
         projections=all_projections(),
+        analysed_too=(SNAPSHOTS_TABLE,),
     )
     runner.create_tables()
     flags = next(p for p in runner.projections if isinstance(p, Flags))

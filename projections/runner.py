@@ -80,6 +80,8 @@ class Runner:
     events: sa.Table
     decode: Decode
     projections: Sequence[Projection]
+    # Other tables read by key whose statistics the catch-up keeps (the ledger's snapshots).
+    analysed_too: Sequence[str] = ()
     next_statistics: float = field(default=0.0, init=False)
     locks: ProjectionLocks | None = field(default=None, init=False)
 
@@ -269,8 +271,9 @@ class Runner:
                 )
 
     def keep_statistics(self) -> None:
-        """On PostgreSQL, ANALYZE the events table and the projections' tables that have
-        doubled in size since they were last analysed (every STATISTICS_EVERY_SECONDS).
+        """On PostgreSQL, ANALYZE the events table, the projections' tables and
+        `analysed_too` where they have doubled in size since they were last analysed
+        (every STATISTICS_EVERY_SECONDS).
 
         The batches look rows up by lists of up to 500 keys; with no statistics the planner
         takes such a list for the whole table and scans it. Autovacuum keeps statistics
@@ -281,7 +284,10 @@ class Runner:
         ANALYZEs per table over any store (each samples at most 30,000 rows)."""
         if self.engine.dialect.name != "postgresql" or time.monotonic() < self.next_statistics:
             return
-        names = sorted({t.name for p in self.projections for t in p.tables} | {self.events.name})
+        names = sorted(
+            {t.name for p in self.projections for t in p.tables}
+            | {self.events.name, *self.analysed_too}
+        )
         with self.engine.connect() as connection:
             stale = list(
                 connection.execute(

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import projections.runner
 from ledger import demo
+from ledger.persistence import SNAPSHOTS_TABLE
 from ledger.service import Skillfund
 from tests.conftest import submit
 
@@ -58,3 +59,20 @@ def test_a_table_is_analysed_again_only_once_it_has_doubled(
     sf.catch_up()  # Nothing grew since the last catch-up analysed every table.
 
     assert analyses == []
+
+
+def test_a_catch_up_analyses_the_ledgers_snapshots_too(pg: Skillfund) -> None:
+    """The ledger looks snapshots up by lists of ids; with no statistics PostgreSQL costs
+    such a lookup as a scan of the whole table (and may compile it)."""
+    sf = pg
+    assert not analysed(sf, SNAPSHOTS_TABLE)
+
+    submit(sf, *demo.demo_lines())
+
+    assert analysed(sf, SNAPSHOTS_TABLE)
+
+
+def test_the_ledgers_key_lookups_run_without_jit(pg: Skillfund) -> None:
+    cursor = pg.ledger.recorder.reader()  # type: ignore[attr-defined]
+    cursor.execute("SHOW jit")
+    assert cursor.fetchone()[0] == "off"
