@@ -155,6 +155,7 @@ class Ledger(Application[UUID]):
         # Ids known to have no events as of known_head: kept in step with the log by
         # `sync` and `commit`, like the cache.
         self.absent: set[UUID] = set()
+        self.snapshot_kinds: dict[type, bool] = {}  # Memo of may_have_snapshots.
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -182,12 +183,12 @@ class Ledger(Application[UUID]):
         unit = self.unit
         if unit is None:
             self.sync()
-            aggregate = deepcopy(self.load(aggregate_id))
+            aggregate = deepcopy(self.load(aggregate_id, aggregate_class))
         else:
             if aggregate_id in unit.aggregates:
                 aggregate = unit.aggregates[aggregate_id]
             else:
-                aggregate = self.load(aggregate_id)
+                aggregate = self.load(aggregate_id, aggregate_class)
                 unit.remember(aggregate_id, aggregate)
             unit.touched.add(aggregate_id)
         if aggregate is None:
@@ -198,15 +199,29 @@ class Ledger(Application[UUID]):
             )
         return aggregate
 
-    def load(self, aggregate_id: UUID) -> Aggregate | None:
-        """The recorded aggregate (the cached object itself), or None."""
+    def load(self, aggregate_id: UUID, aggregate_class: type | None = None) -> Aggregate | None:
+        """The recorded aggregate (the cached object itself), or None. The snapshot table
+        is asked only when the aggregate may be of a snapshotted class: most single loads
+        are of aggregates not created yet (a claim's limits, a payment), one statement."""
         cache = self.repository.cache
         assert cache is not None
         with suppress(KeyError):
             return cache.get(aggregate_id)  # type: ignore[no-any-return,return-value]
         if aggregate_id in self.absent:
             return None
-        return self.project(aggregate_id, self.read_stored([aggregate_id]).get(aggregate_id, []))
+        snapshots = aggregate_class is None or self.may_have_snapshots(aggregate_class)
+        stored = self.read_stored([aggregate_id], snapshots=snapshots)
+        return self.project(aggregate_id, stored.get(aggregate_id, []))
+
+    def may_have_snapshots(self, aggregate_class: type) -> bool:
+        """Whether an aggregate asked for as `aggregate_class` may be of a class that is
+        snapshotted (a base class may be any of them)."""
+        known = self.snapshot_kinds.get(aggregate_class)
+        if known is None:
+            snapshotted = [*self.snapshotting_intervals, *self.snapshot_after]
+            known = any(issubclass(s, aggregate_class) for s in snapshotted)
+            self.snapshot_kinds[aggregate_class] = known
+        return known
 
     def preload(self, aggregate_ids: Sequence[UUID]) -> None:
         """Load into the cache, in a few statements, those of `aggregate_ids` not there yet
@@ -227,20 +242,27 @@ class Ledger(Application[UUID]):
         for aggregate_id in wanted:
             self.project(aggregate_id, found.get(aggregate_id, []))
 
-    def read_stored(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, list[Any]]:
+    def read_stored(
+        self, aggregate_ids: Sequence[UUID], snapshots: bool = True
+    ) -> dict[UUID, list[Any]]:
         """What each aggregate is made from: its latest snapshot, if any, then the events
-        after it; else all its events. Three statements at most per few hundred ids (the
-        library asks the snapshot table and then the events table once per aggregate).
+        after it; else (or without `snapshots`) all its events. Three statements at most
+        per few hundred ids (the library asks the snapshot table and then the events table
+        once per aggregate).
         Read on an autocommit connection: events recorded between the statements are
         simply included, and a snapshot missed is only a saving missed."""
-        snapshots = self.snapshots.recorder.select_latest(aggregate_ids)  # type: ignore[union-attr]
-        plain = [i for i in aggregate_ids if i not in snapshots]
+        latest = (
+            self.snapshots.recorder.select_latest(aggregate_ids)  # type: ignore[union-attr]
+            if snapshots
+            else {}
+        )
+        plain = [i for i in aggregate_ids if i not in latest]
         found: dict[UUID, list[Any]] = self.recorder.select_many(plain) if plain else {}  # type: ignore[attr-defined]
-        if snapshots:
+        if latest:
             after = self.recorder.select_after(  # type: ignore[attr-defined]
-                {i: s.originator_version for i, s in snapshots.items()}
+                {i: s.originator_version for i, s in latest.items()}
             )
-            for aggregate_id, snapshot in snapshots.items():
+            for aggregate_id, snapshot in latest.items():
                 found[aggregate_id] = [snapshot, *after.get(aggregate_id, [])]
         return found
 

@@ -12,10 +12,13 @@ from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore
 
+from domain.claim import Claim
 from domain.finance import ClassFunding
 from domain.fund import Fund
+from domain.parties import Person
 from domain.training import Enrollment, TrainingClass
 from ledger.app import Ledger
 from ledger.generate import write
@@ -87,8 +90,23 @@ def test_every_aggregate_loads_as_its_events_replay_whether_preloaded_or_loaded_
         ledger.clear_cache()
         for aggregate_id in every:
             assert state(ledger.load(aggregate_id)) == state(replayed(ledger, aggregate_id))
+        ledger.clear_cache()
+        for aggregate_id in every:  # As handlers ask: by class (the snapshot table only
+            expected = replayed(ledger, aggregate_id)  # for snapshotted classes).
+            assert state(ledger.find(type(expected), aggregate_id)) == state(expected)
     finally:
         fresh.close()
+
+
+def test_only_aggregates_of_snapshotted_classes_ask_the_snapshot_table(db_url: str) -> None:
+    sf = open_skillfund(db_url, create=True)
+    try:
+        ledger = sf.ledger
+        assert ledger.may_have_snapshots(Enrollment) and ledger.may_have_snapshots(Fund)
+        assert ledger.may_have_snapshots(Aggregate)  # Could be any of them.
+        assert not ledger.may_have_snapshots(Person) and not ledger.may_have_snapshots(Claim)
+    finally:
+        sf.close()
 
 
 def test_an_enrolment_is_snapshotted_at_its_completion_and_loads_from_that_one_row(
