@@ -47,7 +47,7 @@ from ledger.persistence import (
     eventsourcing_env,
     use_wal,
 )
-from ledger.preload import hinted_ids
+from ledger.preload import derived_ids, hinted_ids
 from ledger.results import ACCEPTED, CONFLICT, DUPLICATE, REFUSED, Result, error
 from ledger.unit import UnitOfWork
 
@@ -242,6 +242,15 @@ class Ledger(Application[UUID]):
         for aggregate_id in wanted:
             self.project(aggregate_id, found.get(aggregate_id, []))
 
+    def cached(self, aggregate_id: UUID) -> Aggregate | None:
+        """The cached aggregate, or None (nothing is read)."""
+        cache = self.repository.cache
+        assert cache is not None
+        try:
+            return cache.get(aggregate_id)  # type: ignore[return-value]
+        except KeyError:
+            return None
+
     def read_stored(
         self, aggregate_ids: Sequence[UUID], snapshots: bool = True
     ) -> dict[UUID, list[Any]]:
@@ -330,6 +339,7 @@ class Ledger(Application[UUID]):
         ]
         unit = self.begin()
         self.preload(hinted_ids(commands))
+        self.preload(derived_ids(commands, self.cached))
         for command in commands:
             if command.type in self.reads_projections and self.read_model_behind(unit):
                 results += self.commit_or_replay(unit)

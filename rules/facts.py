@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -145,12 +146,31 @@ class ClaimFacts:
     @property
     def occupation(self) -> str | None:
         """The occupation the claim is for: the certificate's, else the class's."""
-        if self.certificate is not None:
-            return self.certificate.occupation
-        return self.klass.occupation if self.klass is not None else None
+        return claim_occupation(self.certificate, self.klass)[0]
 
     @property
     def level(self) -> str | None:
-        if self.certificate is not None and self.certificate.level:
-            return self.certificate.level
-        return self.klass.level if self.klass is not None else None
+        return claim_occupation(self.certificate, self.klass)[1]
+
+
+class HasOccupation(Protocol):
+    @property
+    def occupation(self) -> str: ...
+    @property
+    def level(self) -> str | None: ...
+
+
+def claim_occupation(
+    certificate: HasOccupation | None, klass: HasOccupation | None
+) -> tuple[str | None, str | None]:
+    """The occupation and level a claim is for: the certificate's occupation, else the
+    class's; the certificate's level, else the class's. Takes the facts or the aggregates
+    (the ledger's preload guesses from the aggregates which limits a claim will read)."""
+    occupation = level = None
+    if certificate is not None:
+        occupation, level = certificate.occupation, certificate.level or None
+    elif klass is not None:
+        occupation = klass.occupation
+    if level is None and klass is not None:
+        level = klass.level
+    return occupation, level
