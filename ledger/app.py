@@ -203,12 +203,9 @@ class Ledger(Application[UUID]):
         """The recorded aggregate (the cached object itself), or None. The snapshot table
         is asked only when the aggregate may be of a snapshotted class: most single loads
         are of aggregates not created yet (a claim's limits, a payment), one statement."""
-        cache = self.repository.cache
-        assert cache is not None
-        with suppress(KeyError):
-            return cache.get(aggregate_id)  # type: ignore[no-any-return,return-value]
-        if aggregate_id in self.absent:
-            return None
+        found = self.cached(aggregate_id)
+        if found is not None or aggregate_id in self.absent:
+            return found
         snapshots = aggregate_class is None or self.may_have_snapshots(aggregate_class)
         stored = self.read_stored([aggregate_id], snapshots=snapshots)
         return self.project(aggregate_id, stored.get(aggregate_id, []))
@@ -226,16 +223,7 @@ class Ledger(Application[UUID]):
     def preload(self, aggregate_ids: Sequence[UUID]) -> None:
         """Load into the cache, in a few statements, those of `aggregate_ids` not there yet
         (ledger/preload.py): what each command then finds is a dictionary lookup."""
-        cache = self.repository.cache
-        assert cache is not None
-        wanted = []
-        for aggregate_id in aggregate_ids:
-            if aggregate_id in self.absent:
-                continue
-            try:
-                cache.get(aggregate_id)
-            except KeyError:
-                wanted.append(aggregate_id)
+        wanted = [i for i in aggregate_ids if i not in self.absent and self.cached(i) is None]
         if not wanted:
             return
         found = self.read_stored(wanted)
@@ -243,7 +231,8 @@ class Ledger(Application[UUID]):
             self.project(aggregate_id, found.get(aggregate_id, []))
 
     def cached(self, aggregate_id: UUID) -> Aggregate | None:
-        """The cached aggregate, or None (nothing is read)."""
+        """The cached aggregate, or None (nothing is read; None is never cached: an
+        aggregate known not to exist is in `absent`)."""
         cache = self.repository.cache
         assert cache is not None
         try:

@@ -53,8 +53,8 @@ def test_payments_publicity_lists_and_a_claims_limits_are_read_with_the_batch(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results, reads = submit_small(db_url, tmp_path / "hinted")
-    # Without the hints added here: the BY_FIELD ids of money commands, publicity lists
-    # and the second round (a claim's occupation-level and annual limits).
+    # Without the hints added for money commands (their BY_FIELD ids) and the second
+    # round (a claim's occupation-level and annual limits); publicity lists stay hinted.
     monkeypatch.setattr(ledger_app, "derived_ids", lambda commands, cached: [])
     for field in ("payment_id", "advance_id", "publicity_id", "objection_id"):
         monkeypatch.delitem(ledger_app.hinted_ids.__globals__["BY_FIELD"], field)
