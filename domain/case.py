@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 from domain.errors import DomainError
 
 
@@ -86,7 +86,7 @@ class Case(Entity):
             finding, claim_ids, ban_institution_ids, rejected_claim_ids, clawbacks, on, digest
         )
 
-    @event(Concluded)
+    @records(Concluded)
     def _concluded(
         self,
         finding: str,
@@ -124,7 +124,7 @@ class Case(Entity):
         self._recovery_applied(recovery_id, owed[0][0], amount_fen, on)
         return owed[0][0]
 
-    @event(RecoveryApplied)
+    @records(RecoveryApplied)
     def _recovery_applied(self, recovery_id: str, fund_id: str, amount_fen: int, on: date) -> None:
         self.receivable_by_fund[fund_id] -= amount_fen
         self.recovered_fen += amount_fen

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 
 
 class Catalog(Entity):
@@ -80,7 +80,7 @@ class CatalogIndex(Entity):
     def list_catalog(self, catalog_id: str, effective_from: date) -> None:
         self._listed(catalog_id, effective_from, effective_from)
 
-    @event(Listed)
+    @records(Listed)
     def _listed(self, catalog_id: str, effective_from: date, on: date) -> None:
         self.listed.append((effective_from, catalog_id))
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 from domain.decision import Decision, Reason
 from domain.errors import DomainError
 
@@ -129,13 +129,13 @@ class Claim(Entity):
             self._rejected_by_case(case_id, reversed_fen, reason.to_dict(), on)
         return 0
 
-    @event(RejectedByCase)
+    @records(RejectedByCase)
     def _rejected_by_case(
         self, case_id: str, reversed_fen: int, reason: dict[str, str], on: date
     ) -> None:
         self.status, self.case_id = "rejected", case_id
 
-    @event(ClawedBack)
+    @records(ClawedBack)
     def _clawed_back(self, case_id: str, amount_fen: int, on: date) -> None:
         self.status, self.case_id, self.clawback_fen = "clawback", case_id, amount_fen
         self.recovered_fen = 0
@@ -143,7 +143,7 @@ class Claim(Entity):
     def recover(self, case_id: str, amount_fen: int, on: date) -> None:
         self._recovered(case_id, amount_fen, on)
 
-    @event(Recovered)
+    @records(Recovered)
     def _recovered(self, case_id: str, amount_fen: int, on: date) -> None:
         self.recovered_fen += amount_fen
         if self.recovered_fen >= self.clawback_fen:
@@ -157,7 +157,7 @@ class Claim(Entity):
             )
         self._publicized(publicity_id, start_date, end_date, start_date)
 
-    @event(Publicized)
+    @records(Publicized)
     def _publicized(self, publicity_id: str, start_date: date, end_date: date, on: date) -> None:
         self.status, self.publicity_id = "publicized", publicity_id
         self.publicity_start, self.publicity_end = start_date, end_date
@@ -174,7 +174,7 @@ class Claim(Entity):
             )
         self._objection_raised(objection_id, on)
 
-    @event(ObjectionRaised)
+    @records(ObjectionRaised)
     def _objection_raised(self, objection_id: str, on: date) -> None:
         self.status = "held"
         self.open_objections.append(objection_id)
@@ -189,7 +189,7 @@ class Claim(Entity):
         )
         self._objection_resolved(objection_id, upheld, reason.to_dict(), on)
 
-    @event(ObjectionResolved)
+    @records(ObjectionResolved)
     def _objection_resolved(
         self, objection_id: str, upheld: bool, reason: dict[str, str], on: date
     ) -> None:
@@ -221,7 +221,7 @@ class Claim(Entity):
             payment_id, self.decision.amount_fen - advance_settled_fen, advance_settled_fen, on
         )
 
-    @event(Paid)
+    @records(Paid)
     def _paid(self, payment_id: str, paid_fen: int, advance_settled_fen: int, on: date) -> None:
         self.status, self.payment_id = "paid", payment_id
         self.paid_fen, self.advance_settled_fen = paid_fen, advance_settled_fen
@@ -282,7 +282,7 @@ class Claim(Entity):
                 on,
             )
 
-    @event(Approved)
+    @records(Approved)
     def _approved(
         self,
         amount_fen: int,
@@ -297,7 +297,7 @@ class Claim(Entity):
             "approved", amount_fen, rule_id, tuple(citations), (), pack, inputs
         )
 
-    @event(Rejected)
+    @records(Rejected)
     def _rejected(
         self,
         rule_id: str,

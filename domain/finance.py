@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 from domain.errors import DomainError
 
 
@@ -173,7 +173,7 @@ class ClassFunding(Entity):
             self._advance_clawed_back(self.advance_id, fund_id, case_id, amount, on)
         return amount
 
-    @event(AdvanceClawedBack)
+    @records(AdvanceClawedBack)
     def _advance_clawed_back(
         self, advance_id: str, fund_id: str, case_id: str, amount_fen: int, on: date
     ) -> None:
@@ -194,14 +194,14 @@ class ClassFunding(Entity):
             )
         self._advance_opened(advance_id, amount_fen, on)
 
-    @event(AdvanceOpened)
+    @records(AdvanceOpened)
     def _advance_opened(self, advance_id: str, amount_fen: int, on: date) -> None:
         self.advance_id, self.advance_outstanding_fen = advance_id, amount_fen
 
     def queue(self, claim_id: str, amount_fen: int, on: date) -> None:
         self._claim_queued(claim_id, amount_fen, on)
 
-    @event(ClaimQueued)
+    @records(ClaimQueued)
     def _claim_queued(self, claim_id: str, amount_fen: int, on: date) -> None:
         self.pending[claim_id] = amount_fen
 
@@ -209,7 +209,7 @@ class ClassFunding(Entity):
         if claim_id in self.pending:
             self._claim_dropped(claim_id, on)
 
-    @event(ClaimDropped)
+    @records(ClaimDropped)
     def _claim_dropped(self, claim_id: str, on: date) -> None:
         self.pending.pop(claim_id, None)
 
@@ -221,7 +221,7 @@ class ClassFunding(Entity):
         self._claim_settled(claim_id, payment_id, settled, on)
         return settled
 
-    @event(ClaimSettled)
+    @records(ClaimSettled)
     def _claim_settled(
         self, claim_id: str, payment_id: str, advance_settled_fen: int, on: date
     ) -> None:
@@ -236,7 +236,7 @@ class ClassFunding(Entity):
                 self.advance_id, fund_id, self.institution_id, self.advance_outstanding_fen, on
             )
 
-    @event(ExcessReceivable)
+    @records(ExcessReceivable)
     def _excess_receivable(
         self, advance_id: str, fund_id: str, institution_id: str, amount_fen: int, on: date
     ) -> None:
@@ -326,7 +326,7 @@ class Objection(Entity):
     def resolve(self, upheld: bool, on: date, digest: str) -> None:
         self._resolved(upheld, on, digest)
 
-    @event(Resolved)
+    @records(Resolved)
     def _resolved(self, upheld: bool, on: date, digest: str) -> None:
         self.upheld, self.resolution_digest = upheld, digest
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 from domain.errors import DomainError
 from domain.money import format_fen
 
@@ -82,7 +82,7 @@ class Fund(Entity):
             )
         self._cash_moved(kind, reference, channel, amount_fen, on)
 
-    @event(CashMoved)
+    @records(CashMoved)
     def _cash_moved(
         self, kind: str, reference: str, channel: str, amount_fen: int, on: date
     ) -> None:

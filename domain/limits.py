@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 
 
 class AnnualTrainings(Entity):
@@ -46,7 +46,7 @@ class AnnualTrainings(Entity):
         if training_key not in self.trainings:
             self._counted(training_key, claim_id, on)
 
-    @event(Counted)
+    @records(Counted)
     def _counted(self, training_key: str, claim_id: str, on: date) -> None:
         self.trainings[training_key] = claim_id
 
@@ -83,7 +83,7 @@ class OccupationLevel(Entity):
         if self.training_key is None:
             self._taken(training_key, claim_id, on)
 
-    @event(Taken)
+    @records(Taken)
     def _taken(self, training_key: str, claim_id: str, on: date) -> None:
         self.training_key, self.claim_id = training_key, claim_id
 
@@ -118,7 +118,7 @@ class WorkBasedOrPreJob(Entity):
     def claim(self, subsidy: str, months: int, claim_id: str, on: date) -> None:
         self._claimed(subsidy, months, claim_id, on)
 
-    @event(Claimed)
+    @records(Claimed)
     def _claimed(self, subsidy: str, months: int, claim_id: str, on: date) -> None:
         if self.first_subsidy is None:
             self.first_subsidy = subsidy

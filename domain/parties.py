@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 
 # The facts of a person that update_person may change, effective from its date.
 PERSON_FACTS = (
@@ -56,7 +56,7 @@ class Institution(Entity):
         if not self.banned:
             self._banned(case_id, on)
 
-    @event(Banned)
+    @records(Banned)
     def _banned(self, case_id: str, on: date) -> None:
         self.banned, self.banned_by_case = True, case_id
 
@@ -118,14 +118,14 @@ class Person(Entity):
     def record_employment(self, employment_id: str, employer_id: str, on: date) -> None:
         self._employment_recorded(employment_id, employer_id, on)
 
-    @event(EmploymentRecorded)
+    @records(EmploymentRecorded)
     def _employment_recorded(self, employment_id: str, employer_id: str, on: date) -> None:
         self.employments.append((on, employment_id, employer_id))
 
     def update(self, changes: dict[str, Any], on: date, digest: str) -> None:
         self._updated(changes, on, digest)
 
-    @event(Updated)
+    @records(Updated)
     def _updated(self, changes: dict[str, Any], on: date, digest: str) -> None:
         self.updates.append((on, dict(changes)))
         self.update_digests[on] = digest

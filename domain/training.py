@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Created, Entity, entity_id
+from domain.base import Created, Entity, entity_id, records
 
 
 class TrainingClass(Entity):
@@ -65,7 +65,7 @@ class TrainingClass(Entity):
     def add_trainee(self, person_id: str, on: date) -> None:
         self._trainee_added(person_id, on)
 
-    @event(TraineeAdded)
+    @records(TraineeAdded)
     def _trainee_added(self, person_id: str, on: date) -> None:
         self.trainees.append(person_id)
 
@@ -120,7 +120,7 @@ class Enrollment(Entity):
     ) -> None:
         self._attendance_recorded(key, on, minutes, start, end, digest)
 
-    @event(AttendanceRecorded)
+    @records(AttendanceRecorded)
     def _attendance_recorded(
         self, key: str, on: date, minutes: int, start: str | None, end: str | None, digest: str
     ) -> None:
@@ -130,7 +130,7 @@ class Enrollment(Entity):
     def complete(self, passed: bool, on: date, digest: str) -> None:
         self._completed(passed, on, digest)
 
-    @event(Completed)
+    @records(Completed)
     def _completed(self, passed: bool, on: date, digest: str) -> None:
         self.completed_on, self.passed, self.completion_digest = on, passed, digest
 
@@ -182,7 +182,7 @@ class Certificate(Entity):
     def claimed_by(self, claim_id: str, on: date) -> None:
         self._claimed_by(claim_id, on)
 
-    @event(ClaimedBy)
+    @records(ClaimedBy)
     def _claimed_by(self, claim_id: str, on: date) -> None:
         self.claim_id = claim_id
 
