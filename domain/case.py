@@ -11,8 +11,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 from domain.errors import DomainError
 
@@ -56,7 +54,6 @@ class Case(Entity):
     def create_id(case_id: str) -> UUID:
         return entity_id(f"/cases/{case_id}")
 
-    @event(Opened)
     def __init__(
         self, case_id: str, subject_ids: list[str], reason: str, on: date, digest: str
     ) -> None:
@@ -150,7 +147,6 @@ class Recovery(Entity):
     def create_id(recovery_id: str) -> UUID:
         return entity_id(f"/recoveries/{recovery_id}")
 
-    @event(Recorded)
     def __init__(
         self,
         recovery_id: str,
@@ -189,7 +185,6 @@ class FlagReview(Entity):
     def create_id(flag_id: str) -> UUID:
         return entity_id(f"/flags/{flag_id}")
 
-    @event(Cleared)
     def __init__(self, flag_id: str, cleared_by: str, reason: str, on: date, digest: str) -> None:
         self.flag_id, self.cleared_by, self.reason, self.on, self.digest = (
             flag_id,

@@ -12,8 +12,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 
 
@@ -34,7 +32,6 @@ class Catalog(Entity):
     def create_id(catalog_id: str) -> UUID:
         return entity_id(f"/catalogs/{catalog_id}")
 
-    @event(Published)
     def __init__(
         self,
         catalog_id: str,
@@ -72,7 +69,6 @@ class CatalogIndex(Entity):
     def create_id(jurisdiction: str, kind: str) -> UUID:
         return entity_id(f"/catalog-index/{jurisdiction}/{kind}")
 
-    @event(Started)
     def __init__(self, jurisdiction: str, kind: str) -> None:
         self.jurisdiction, self.kind = jurisdiction, kind
         self.listed: list[tuple[date, str]] = []

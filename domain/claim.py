@@ -6,8 +6,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 from domain.decision import Decision, Reason
 from domain.errors import DomainError
@@ -226,7 +224,6 @@ class Claim(Entity):
         self.status, self.payment_id = "paid", payment_id
         self.paid_fen, self.advance_settled_fen = paid_fen, advance_settled_fen
 
-    @event(Filed)
     def __init__(
         self,
         claim_id: str,

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 from domain.errors import DomainError
 
@@ -32,7 +30,6 @@ class Allocation(Entity):
     def create_id(allocation_id: str) -> UUID:
         return entity_id(f"/allocations/{allocation_id}")
 
-    @event(Made)
     def __init__(
         self,
         allocation_id: str,
@@ -80,7 +77,6 @@ class Advance(Entity):
     def create_id(advance_id: str) -> UUID:
         return entity_id(f"/advances/{advance_id}")
 
-    @event(Paid)
     def __init__(
         self,
         advance_id: str,
@@ -179,7 +175,6 @@ class ClassFunding(Entity):
     ) -> None:
         self.advance_outstanding_fen = 0
 
-    @event(Started)
     def __init__(self, class_id: str, institution_id: str) -> None:
         self.class_id, self.institution_id = class_id, institution_id
         self.advance_id: str | None = None
@@ -265,7 +260,6 @@ class Publicity(Entity):
     def create_id(publicity_id: str) -> UUID:
         return entity_id(f"/publicities/{publicity_id}")
 
-    @event(Started)
     def __init__(
         self,
         publicity_id: str,
@@ -308,7 +302,6 @@ class Objection(Entity):
     def create_id(objection_id: str) -> UUID:
         return entity_id(f"/objections/{objection_id}")
 
-    @event(Raised)
     def __init__(
         self,
         objection_id: str,
@@ -357,7 +350,6 @@ class Payment(Entity):
     def create_id(payment_id: str) -> UUID:
         return entity_id(f"/payments/{payment_id}")
 
-    @event(Made)
     def __init__(
         self,
         payment_id: str,
@@ -404,7 +396,6 @@ class Reconciliation(Entity):
     def create_id(reconciliation_id: str) -> UUID:
         return entity_id(f"/reconciliations/{reconciliation_id}")
 
-    @event(Confirmed)
     def __init__(
         self,
         reconciliation_id: str,

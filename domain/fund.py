@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 from domain.errors import DomainError
 from domain.money import format_fen
@@ -88,7 +86,6 @@ class Fund(Entity):
     ) -> None:
         self.cash_by_channel[channel] = self.cash_by_channel.get(channel, 0) + amount_fen
 
-    @event(Opened)
     def __init__(
         self,
         fund_id: str,
@@ -122,7 +119,6 @@ class Deposit(Entity):
     def create_id(deposit_id: str) -> UUID:
         return entity_id(f"/deposits/{deposit_id}")
 
-    @event(Received)
     def __init__(
         self,
         deposit_id: str,

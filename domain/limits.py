@@ -12,8 +12,6 @@ import json
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 
 
@@ -37,7 +35,6 @@ class AnnualTrainings(Entity):
     def create_id(person_id: str, year: int) -> UUID:
         return entity_id(f"/persons/{person_id}/years/{year}")
 
-    @event(Started)
     def __init__(self, person_id: str, year: int) -> None:
         self.person_id, self.year = person_id, year
         self.trainings: dict[str, str] = {}  # Training key -> the first claim counted on it.
@@ -73,7 +70,6 @@ class OccupationLevel(Entity):
         key = json.dumps([occupation, level], ensure_ascii=False)
         return entity_id(f"/persons/{person_id}/occupation-levels/{key}")
 
-    @event(Started)
     def __init__(self, person_id: str, occupation: str, level: str) -> None:
         self.person_id, self.occupation, self.level = person_id, occupation, level
         self.training_key: str | None = None
@@ -109,7 +105,6 @@ class WorkBasedOrPreJob(Entity):
     def create_id(person_id: str) -> UUID:
         return entity_id(f"/persons/{person_id}/work-based-or-pre-job")
 
-    @event(Started)
     def __init__(self, person_id: str) -> None:
         self.person_id = person_id
         self.first_subsidy: str | None = None

@@ -6,8 +6,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 
 # The facts of a person that update_person may change, effective from its date.
@@ -60,7 +58,6 @@ class Institution(Entity):
     def _banned(self, case_id: str, on: date) -> None:
         self.banned, self.banned_by_case = True, case_id
 
-    @event(Registered)
     def __init__(
         self,
         institution_id: str,
@@ -107,7 +104,6 @@ class Person(Entity):
     def create_id(person_id: str) -> UUID:
         return entity_id(f"/persons/{person_id}")
 
-    @event(Registered)
     def __init__(self, person_id: str, facts: dict[str, Any], on: date, digest: str) -> None:
         self.person_id, self.registered_on, self.digest = person_id, on, digest
         self.registered_facts = dict(facts)

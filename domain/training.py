@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import event
-
 from domain.base import Created, Entity, entity_id, records
 
 
@@ -40,7 +38,6 @@ class TrainingClass(Entity):
     def create_id(class_id: str) -> UUID:
         return entity_id(f"/classes/{class_id}")
 
-    @event(Opened)
     def __init__(
         self,
         class_id: str,
@@ -101,7 +98,6 @@ class Enrollment(Entity):
     def create_id(class_id: str, person_id: str) -> UUID:
         return entity_id(f"/enrollments/{class_id}/{person_id}")
 
-    @event(Enrolled)
     def __init__(self, class_id: str, person_id: str, on: date, digest: str) -> None:
         self.class_id, self.person_id, self.enrolled_on, self.digest = (
             class_id,
@@ -161,7 +157,6 @@ class Certificate(Entity):
     def create_id(certificate_no: str) -> UUID:
         return entity_id(f"/certificates/{certificate_no}")
 
-    @event(Issued)
     def __init__(
         self,
         certificate_no: str,
@@ -204,7 +199,6 @@ class Employment(Entity):
     def create_id(employment_id: str) -> UUID:
         return entity_id(f"/employments/{employment_id}")
 
-    @event(Recorded)
     def __init__(
         self, employment_id: str, person_id: str, employer_id: str, on: date, digest: str
     ) -> None:
