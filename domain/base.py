@@ -41,6 +41,20 @@ def own_fields(event_class: type[Any]) -> set[str]:
     return {field.name for field in fields(event_class)} - ENVELOPE
 
 
+def parameters_for(
+    function: Callable[..., Any], event_class: type[Any], what: str
+) -> tuple[str, ...]:
+    """The parameters of a method that applies `event_class` (without `self`), which must
+    be exactly the event's own fields, in any order; checked once, when a class is defined."""
+    names = tuple(inspect.signature(function).parameters)[1:]
+    if set(names) != own_fields(event_class):
+        raise TypeError(
+            f"{what} must take exactly the fields of {event_class.__qualname__}: "
+            f"{sorted(own_fields(event_class))}; it takes {list(names)}"
+        )
+    return names
+
+
 # Each aggregate class's __init__ parameters and create_id parameters, in order (set
 # once per class by Entity.__init_subclass__).
 INIT_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -59,7 +73,7 @@ class Entity(Aggregate):
     The library's generic path binds and filters arguments by name for any signature:
     creating an enrolment took 25.7 µs, recording an attendance 20.7 µs and replaying it
     3.3 µs (measured); the fixed signatures here, checked once when each class is
-    defined, take 9.6 µs to record and 0.7 µs to replay.
+    defined, take 14 µs to create, 9.6 µs to record and 0.7 µs to replay.
     """
 
     class Event(Aggregate.Event):
@@ -74,12 +88,7 @@ class Entity(Aggregate):
         ]
         if len(created) != 1 or "__init__" not in vars(cls):
             raise TypeError(f"{cls.__qualname__} must define one Created event and __init__")
-        names = tuple(inspect.signature(vars(cls)["__init__"]).parameters)[1:]
-        if set(names) != own_fields(created[0]) or len(names) != len(set(names)):
-            raise TypeError(
-                f"{cls.__qualname__}.__init__ must take exactly the fields of "
-                f"{created[0].__qualname__}: {sorted(own_fields(created[0]))}"
-            )
+        names = parameters_for(vars(cls)["__init__"], created[0], f"{cls.__qualname__}.__init__")
         super().__init_subclass__(**kwargs)
         INIT_FIELDS[cls] = names
         ID_FIELDS[cls] = tuple(inspect.signature(cls.create_id).parameters)
@@ -139,13 +148,7 @@ def records(event_class: type[Any]) -> Callable[[Method], Method]:
     """
 
     def decorate(method: Method) -> Method:
-        names = tuple(inspect.signature(method).parameters)[1:]  # Without `self`.
-        own = own_fields(event_class)
-        if set(names) != own or len(names) != len(own):
-            raise TypeError(
-                f"{method.__qualname__} must take exactly the fields of "
-                f"{event_class.__qualname__}: {sorted(own)}; it takes {list(names)}"
-            )
+        names = parameters_for(method, event_class, method.__qualname__)
         if "apply" in vars(event_class):
             raise TypeError(f"{event_class.__qualname__} is already applied by a method")
         values = attrgetter(*names) if len(names) > 1 else None
