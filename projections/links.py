@@ -235,6 +235,7 @@ class Links(Projection):
     """The entity graph: its nodes, its edges, and which aggregate is which node."""
 
     name = "links"
+    version = 2  # 2: the edges' target index holds the whole key.
     tables = (LINKS, NODES, AGGREGATES)
     store: LinkStore  # The current batch's rows, from `begin` to `flush`.
 

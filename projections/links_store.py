@@ -37,7 +37,12 @@ LINKS = sa.Table(
     sa.Column("notification_id", sa.BigInteger, nullable=False),
     sa.Column("on", sa.Date, nullable=False),
     sa.Column("attributes", sa.Text, nullable=False),
-    sa.Index("ix_pj_links_to", "to_kind", "to_key"),
+    # The edges into a node, found by their target (`trace`), in an index holding the
+    # whole key: with only (to_kind, to_key) PostgreSQL chose it over the primary key to
+    # look a batch's edges up by key, and filtered the thousands of edges into each class
+    # or institution (measured on a city rebuild: 519 lookups of 470 edges, 60 ms each,
+    # 31 of 111 s; 5 ms each with the whole key here).
+    sa.Index("ix_pj_links_to", "to_kind", "to_key", "relation", "from_kind", "from_key"),
 )
 NODES = sa.Table(
     "pj_link_nodes",
