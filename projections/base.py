@@ -79,18 +79,20 @@ class Projection:
         if self.prepare(connection, events):
             self.flush(connection)
 
-    def prepare(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> bool:
+    def prepare(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> int:
         """Apply a batch in memory, reading but not writing; `flush` writes it. Returns
-        whether the batch held events of this projection (else there is nothing to flush).
+        how many of the events this projection handles (none: nothing to flush).
         The runner may flush in a later transaction of the same connection (on a SQLite
         file, so that only the writes hold the database's write lock)."""
-        mine = [(n, e) for n, e in events if type(e) in self.handlers]
+        handlers = self.handlers
+        mine = [(n, e) for n, e in events if type(e) in handlers]
         if not mine:
-            return False
+            return 0
         self.begin(connection, mine)
+        apply = self.apply
         for notification_id, domain_event in mine:
-            self.apply(connection, domain_event, notification_id)
-        return True
+            apply(connection, domain_event, notification_id)
+        return len(mine)
 
     def begin(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
         """Before a batch: load what it will need (set-based projections override)."""

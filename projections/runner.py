@@ -233,15 +233,18 @@ class Runner:
             return Batch(head=head, last=head, at_head=True, finishing=list(projections))
         events, last = self.read_batch(connection, topics, start, head)
         batch = Batch(head=head, last=last, at_head=last == head)
+        first = events[0][0] if events else last
         for projection in projections:
             position = positions[projection.name]
             if position >= last:
                 continue
-            mine = [(n, e) for n, e in events if n > position]
-            if projection.prepare(connection, mine):
+            # The whole batch, unless this projection has seen part of it already.
+            mine = events if position < first else [(n, e) for n, e in events if n > position]
+            applied = projection.prepare(connection, mine)
+            if applied:
                 batch.flushing.append(projection)
             batch.prepared.append(projection)
-            batch.applied += sum(1 for _, e in mine if type(e) in projection.handlers)
+            batch.applied += applied
         batch.finishing = list(batch.prepared)
         return batch
 

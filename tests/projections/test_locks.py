@@ -47,7 +47,7 @@ def test_another_connection_writes_while_a_catch_up_computes(file_sf: Skillfund)
     journal: Projection = next(p for p in file_sf.runner.projections if p.name == "journal")
     prepare = journal.prepare
 
-    def prepare_and_write_elsewhere(connection: Any, events: Any) -> bool:
+    def prepare_and_write_elsewhere(connection: Any, events: Any) -> int:
         other = sqlite3.connect(database, timeout=0)  # No busy wait: locked means refused.
         try:
             other.execute("CREATE TABLE IF NOT EXISTS probe (n INTEGER)")
