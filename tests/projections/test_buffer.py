@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from projections.buffer import RowBuffer, keys_in
-from tests.conftest import postgres_url
 
 META = sa.MetaData()
 ROWS = sa.Table(
@@ -126,22 +125,13 @@ DATED = sa.Table(
 )
 
 
-def lookup_engines() -> list[sa.engine.Engine]:
-    url = postgres_url()
-    return [sa.create_engine("sqlite://")] + ([sa.create_engine(url)] if url else [])
-
-
-@pytest.mark.parametrize("which", [0, 1], ids=["sqlite", "postgresql"])
 def test_a_lookup_by_a_composite_key_finds_exactly_those_rows_batch_after_batch(
-    which: int,
+    db_url: str,
 ) -> None:
     """`keys_in` on two columns (text and date): each of 60 lookups in one transaction
     finds its own rows and no other (on SQLite through the refilled temporary table, on
     PostgreSQL through arrays unnested in the statement, which leaves no table behind)."""
-    engines = lookup_engines()
-    if which >= len(engines):
-        pytest.skip("needs PostgreSQL")
-    engine = engines[which]
+    engine = sa.create_engine(db_url)
     META.create_all(engine)
     stored = [
         {"who": f"p{n}", "on": date(2020, 1 + n % 12, 1 + n % 28), "n": n} for n in range(3_000)
