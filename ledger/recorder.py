@@ -25,6 +25,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyAggregateRecorder,
     SQLAlchemyApplicationRecorder,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
 
@@ -98,6 +99,15 @@ CHAIN_HEAD = (
     .scalar_subquery()
     .label("chain_head")
 )
+
+
+def snapshot_row(stored: StoredEvent) -> dict[str, Any]:
+    return {
+        "originator_id": stored.originator_id,
+        "originator_version": stored.originator_version,
+        "topic": stored.topic,
+        "state": stored.state,
+    }
 
 
 class StaleReadError(IntegrityError):
@@ -267,7 +277,11 @@ class SkillfundSnapshotRecorder(FastSelect, SQLAlchemyAggregateRecorder):
 
 class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
     """The library's application recorder, inserting with one executemany and chaining,
-    and reading with FastSelect."""
+    writing the snapshots a save makes due in the same transaction, and reading with
+    FastSelect."""
+
+    # The snapshots table (the Ledger sets it): `snapshots=` of an insert are written there.
+    snapshots_table: sa.Table | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -279,10 +293,12 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         *,
         expected_head: int | None = None,
+        snapshots: Sequence[StoredEvent] = (),
         **kwargs: Any,
     ) -> Sequence[int]:
-        """Insert the events and their chain rows in the caller's transaction; return the
-        notification ids in the order of `stored_events`.
+        """Insert the events and their chain rows, and `snapshots` into the snapshots
+        table, in the caller's transaction; return the notification ids in the order of
+        `stored_events`.
 
         On PostgreSQL the library's table lock comes first: ids then commit in the order
         they are assigned, and writers queue, so the head read is the one this insert
@@ -296,7 +312,7 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
             return []
         if self.datastore.engine.dialect.name == "sqlite":
             try:
-                return self._insert_sqlite(session, stored_events, expected_head)
+                return self._insert_sqlite(session, stored_events, expected_head, snapshots)
             except sqlite3.IntegrityError as error:  # As the library's own path raises.
                 raise IntegrityError(error) from error
             except sqlite3.OperationalError as error:
@@ -320,11 +336,27 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
         head = inserted[0].chain_head
         previous = GENESIS if head is None else bytes.fromhex(head)
         session.execute(CHAIN.insert(), chain_rows(previous, ids, stored_events))
+        if snapshots:
+            # A snapshot already there for that version was taken of the same recorded
+            # state; it is only a saving, so it never fails the events.
+            session.execute(
+                postgresql.insert(self.snapshot_table()).on_conflict_do_nothing(),
+                [snapshot_row(s) for s in snapshots],
+            )
         self._notify_channel(session)
         return ids
 
+    def snapshot_table(self) -> sa.Table:
+        if self.snapshots_table is None:
+            raise RuntimeError("snapshots given to a recorder that has no snapshots table")
+        return self.snapshots_table
+
     def _insert_sqlite(
-        self, session: Session, stored_events: Sequence[StoredEvent], expected_head: int | None
+        self,
+        session: Session,
+        stored_events: Sequence[StoredEvent],
+        expected_head: int | None,
+        snapshots: Sequence[StoredEvent] = (),
     ) -> list[int]:
         """The same on SQLite, on the driver's cursor in the session's transaction: ids
         are given explicitly, head + 1 onwards (SQLite has one writer; a writer that
@@ -361,6 +393,15 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
                 for r in chain_rows(previous, ids, stored_events)
             ],
         )
+        if snapshots:
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {self.snapshot_table().name} "
+                "(originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+                [
+                    (s.originator_id.bytes, s.originator_version, s.topic, s.state)  # type: ignore[union-attr]
+                    for s in snapshots
+                ],
+            )
         cursor.close()
         self._notify_channel(session)
         return ids
