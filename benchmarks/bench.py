@@ -281,7 +281,7 @@ class CpuClock:
 def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
     """The submit path over the whole file, then the projections caught up."""
     from ledger.projector import BackgroundCatchUp, worth_a_worker
-    from ledger.service import freeze_startup_heap, open_skillfund, submit_lines
+    from ledger.service import collect_in_bulk, freeze_startup_heap, open_skillfund, submit_lines
 
     quiet_logs()
     total = int(args.lines or 0)
@@ -308,6 +308,8 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
     sf = open_skillfund(args.url, create=True)
     freeze_startup_heap()  # As the CLI does.
+    if worth_a_worker(total):
+        collect_in_bulk()  # As `skillfund submit` does for a large input.
     state: dict[str, Any] = {"partial": False}
     clock = CpuClock(sf.engine)
     started = time.perf_counter()
@@ -343,11 +345,12 @@ def child_ingest(args: argparse.Namespace) -> dict[str, Any]:
 def child_rebuild(args: argparse.Namespace) -> dict[str, Any]:
     """Every projection dropped and replayed from the log, then the digest."""
     from ledger import projector
-    from ledger.service import freeze_startup_heap, open_skillfund
+    from ledger.service import collect_in_bulk, freeze_startup_heap, open_skillfund
 
     quiet_logs()
     sf = open_skillfund(args.url)
     freeze_startup_heap()  # As the CLI does.
+    collect_in_bulk()  # As `skillfund rebuild` does.
     progress = Progress(f"rebuild {args.label}", unit="events")
     clock = CpuClock(sf.engine)
     started = time.perf_counter()

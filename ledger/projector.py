@@ -38,11 +38,12 @@ def worth_a_worker(lines: int) -> bool:
 def catch_up_until_stopped(url: str, stop: Any) -> None:
     """The worker: catch every projection up (without the whole-store checks), again and
     again, until told to stop; a catch-up in progress runs to the log's head first."""
-    from ledger.service import freeze_startup_heap, open_skillfund
+    from ledger.service import collect_in_bulk, freeze_startup_heap, open_skillfund
     from projections.flags import Flags
 
     sf = open_skillfund(url)
     freeze_startup_heap()
+    collect_in_bulk()
     try:
         # The flags first, on their own: a payment's hold query waits for them (and for
         # nothing else), so holding their lock only while they apply a batch, not while
@@ -116,10 +117,11 @@ REPORT_SECONDS = 0.5
 
 def catch_up_these(url: str, names: list[str], applied: Any) -> None:
     """The second process of a rebuild: these projections caught up to the log's head."""
-    from ledger.service import freeze_startup_heap, open_skillfund
+    from ledger.service import collect_in_bulk, freeze_startup_heap, open_skillfund
 
     sf = open_skillfund(url)
     freeze_startup_heap()
+    collect_in_bulk()
     try:
         applied.put(sf.runner.catch_up(only=set(names)))
     finally:

@@ -48,6 +48,25 @@ def freeze_startup_heap() -> None:
         gc.freeze()
 
 
+# The collector's thresholds for a long batch job (see collect_in_bulk); Python's are
+# (700, 10, 10).
+BULK_GC_THRESHOLDS = (20_000, 20, 10)
+
+
+def collect_in_bulk() -> None:
+    """For a long batch job (`submit` of a file, a rebuild, the catch-up worker): the
+    garbage collector's young generation collected every 20,000 allocations instead of
+    every 700, and the older generations a twentieth as often. Such a job allocates
+    millions of objects that live until their batch is recorded, and the aggregate
+    cache grows with the store: every older-generation pass walks it all. Measured on
+    120,000 city lines through `submit` on SQLite (with the projector), alternating
+    runs: time in the collector 1.54 and 1.46 s -> 0.19 and 0.20 s, wall 18.6 and 18.1
+    -> 16.9 and 17.4 s; the four projections of a city rebuild besides the links, 0.97
+    -> 0.51 s. Not for single commands: a young pass of 20,000 objects takes about
+    3 ms, and it lands inside whichever command is running."""
+    gc.set_threshold(*BULK_GC_THRESHOLDS)
+
+
 def all_projections() -> list[Projection]:
     return [Journal(), ClaimRegister(), Directory(), Links(), Flags()]
 

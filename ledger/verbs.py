@@ -26,7 +26,7 @@ from ledger.reconcile_verb import reconcile_verb
 from ledger.reports.disclose import disclose_verb
 from ledger.results import Result
 from ledger.seals import SealKeyError, configured_signing_key, seal_if_due
-from ledger.service import Skillfund, opened, submit_lines
+from ledger.service import Skillfund, collect_in_bulk, opened, submit_lines
 from ledger.tables import render, render_mapping
 from ledger.timetravel import Cutoff, CutoffError, parse_known_at
 from ledger.trace import trace_verb
@@ -78,6 +78,8 @@ def submit(args: Namespace, url: str) -> int:
     inputs = read_inputs(args.files)
     tally = Tally()
     total = sum(i.total for i in inputs)
+    if worth_a_worker(total):
+        collect_in_bulk()
     with opened(url) as sf:
         bar = ProgressBar("submit", total)
         # A large input: the projections catch up in a second process meanwhile.
@@ -246,6 +248,7 @@ def history_verb(args: Namespace, url: str) -> int:
 
 
 def rebuild_verb(args: Namespace, url: str) -> int:
+    collect_in_bulk()
     with opened(url) as sf:
         bars: dict[str, ProgressBar] = {}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,40 @@ def test_a_cli_process_freezes_its_startup_heap_once(capsys) -> None:
 
     assert main(["rules", "--on", "2020-09-01"]) == 0
     assert gc.get_freeze_count() == frozen  # Once per process, not again per command.
+
+
+@pytest.fixture
+def python_gc_thresholds() -> Iterator[tuple[int, ...]]:
+    """Python's collector thresholds, put back after the test."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield gc.get_threshold()
+    gc.set_threshold(*before)
+
+
+def test_long_jobs_collect_garbage_in_bulk_and_short_ones_do_not(
+    db: str, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, python_gc_thresholds
+) -> None:
+    """`rebuild`, and `submit` of an input large enough for the projector, raise the
+    collector's thresholds (ledger.service.collect_in_bulk); a small `submit` and the
+    queries keep Python's, so no long young-generation pass lands inside a command."""
+    import gc
+
+    from ledger import verbs
+    from ledger.service import BULK_GC_THRESHOLDS
+
+    path = write_lines(tmp_path / "in.jsonl", demo.demo_lines()[:5])
+    assert main(["--db", db, "submit", str(path)]) == 0
+    assert main(["--db", db, "balance", demo.FUND]) == 0
+    assert gc.get_threshold() == python_gc_thresholds
+
+    monkeypatch.setattr(verbs, "worth_a_worker", lambda lines: lines >= 3)  # Five are large.
+    assert main(["--db", db, "submit", str(path)]) == 0  # Duplicates: nothing new.
+    assert gc.get_threshold() == BULK_GC_THRESHOLDS
+
+    gc.set_threshold(*python_gc_thresholds)
+    assert main(["--db", db, "rebuild"]) == 0
+    assert gc.get_threshold() == BULK_GC_THRESHOLDS
+    capsys.readouterr()
