@@ -342,9 +342,15 @@ class Ledger(Application[UUID]):
 
     def read_model_behind(self, unit: UnitOfWork) -> bool:
         """Whether the unit holds events the read model's answers depend on (then they
-        are recorded, and the projections catch up, before a handler asks)."""
-        topics = self.read_model.topics
-        return any(getattr(e, "TOPIC", None) in topics for e in unit.events)
+        are recorded, and the projections catch up, before a handler asks). Each event
+        is looked at once per unit (its events only grow): a batch of payments asked this
+        for every payment over all the unit's events, 2.8 million times in a city file."""
+        if not unit.read_model_depends:
+            topics = self.read_model.topics
+            unseen = unit.events[unit.events_seen :]
+            unit.events_seen = len(unit.events)
+            unit.read_model_depends = any(getattr(e, "TOPIC", None) in topics for e in unseen)
+        return unit.read_model_depends
 
     def begin(self) -> UnitOfWork:
         if len(self.absent) > ABSENT_MAX:  # Only a saving of queries: bound its memory.

@@ -33,6 +33,9 @@ class UnitOfWork:
     saved: dict[UUID, Aggregate] = field(default_factory=dict)
     accepted: dict[UUID, list[Any]] = field(default_factory=dict)
     events: list[Any] = field(default_factory=list)  # Every accepted event, in order.
+    # Whether `events` hold one the read model reads, as of the first `events_seen`.
+    read_model_depends: bool = False
+    events_seen: int = 0
     touched: set[UUID] = field(default_factory=set)  # Looked up by the running command.
     commands: list[Any] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
