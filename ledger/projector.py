@@ -23,6 +23,8 @@ from typing import Any
 
 import structlog
 
+from projections.runner import REBUILD_BATCH_FACTOR
+
 log = structlog.get_logger("skillfund.projector")
 
 BACKGROUND_MIN_LINES = 20_000  # Below this, starting a process costs more than it saves.
@@ -123,7 +125,7 @@ def catch_up_these(url: str, names: list[str], applied: Any) -> None:
     freeze_startup_heap()
     collect_in_bulk()
     try:
-        applied.put(sf.runner.catch_up(only=set(names)))
+        applied.put(sf.runner.catch_up(only=set(names), batch_factor=REBUILD_BATCH_FACTOR))
     finally:
         sf.close()
 
@@ -158,7 +160,7 @@ def rebuild(sf: Any, url: str, progress: Any = None) -> int:
             progress("projections", min(runner.positions().values()), head)
 
     try:
-        applied = int(runner.catch_up(report, only=first))
+        applied = int(runner.catch_up(report, only=first, batch_factor=REBUILD_BATCH_FACTOR))
         while process.is_alive():
             process.join(REPORT_SECONDS)
             report()

@@ -43,6 +43,8 @@ STALE_STATISTICS = sa.text(
     ">= 2 * greatest(c.relpages, 0) + :pages ORDER BY c.relname"
 )
 Decode = Callable[[StoredEvent], Any]
+# A rebuild's batches, in CATCH_UP_BATCH_SIZEs (see Runner.catch_up).
+REBUILD_BATCH_FACTOR = 4
 
 
 @dataclass
@@ -150,6 +152,7 @@ class Runner:
         *,
         finish: bool = True,
         only: Collection[str] | None = None,
+        batch_factor: int = 1,
     ) -> int:
         """Apply every new event to every projection; returns the number of applications
         (an event handled by three projections counts three times).
@@ -171,7 +174,10 @@ class Runner:
         recompute only when events they read arrived); `finish=False` leaves that for the
         next catch-up, for a caller that needs no whole-store result (a hold query).
         `only` names the projections to bring up (the others catch up later, in bigger
-        batches).
+        batches). `batch_factor` multiplies the batch size (CATCH_UP_BATCH_SIZE): a
+        rebuild, which nothing waits on batch by batch, reads REBUILD_BATCH_FACTOR times
+        as many events per batch, so the rows a batch touches are read and written back
+        fewer times.
         """
         applied = 0
         projections = sorted(
@@ -185,12 +191,16 @@ class Runner:
                 if self.locks is None:
                     with connection.begin():
                         positions = {p.name: lock_position(connection, p.name) for p in projections}
-                        batch = self.prepare(connection, projections, positions, topics)
+                        batch = self.prepare(
+                            connection, projections, positions, topics, batch_factor
+                        )
                         self.write(connection, batch, finish)
                 else:
                     with connection.begin():  # Reads only (and the temporary key tables).
                         positions = {p.name: read_position(connection, p.name) for p in projections}
-                        batch = self.prepare(connection, projections, positions, topics)
+                        batch = self.prepare(
+                            connection, projections, positions, topics, batch_factor
+                        )
                     if batch.prepared or (finish and batch.at_head):
                         with connection.begin():
                             self.check_unmoved(connection, positions)
@@ -224,6 +234,7 @@ class Runner:
         projections: Sequence[Projection],
         positions: dict[str, int],
         topics: Sequence[str],
+        batch_factor: int = 1,
     ) -> Batch:
         """Read the next batch of the log and apply it in memory to the projections behind
         its end; nothing is written yet."""
@@ -231,7 +242,7 @@ class Runner:
         start = min(positions.values(), default=head)
         if start >= head:
             return Batch(head=head, last=head, at_head=True, finishing=list(projections))
-        events, last = self.read_batch(connection, topics, start, head)
+        events, last = self.read_batch(connection, topics, start, head, batch_factor)
         batch = Batch(head=head, last=last, at_head=last == head)
         first = events[0][0] if events else last
         for projection in projections:
@@ -305,10 +316,16 @@ class Runner:
         self.next_statistics = time.monotonic() + STATISTICS_EVERY_SECONDS
 
     def read_batch(
-        self, connection: Connection, topics: Sequence[str], position: int, head: int
+        self,
+        connection: Connection,
+        topics: Sequence[str],
+        position: int,
+        head: int,
+        batch_factor: int = 1,
     ) -> tuple[list[tuple[int, Any]], int]:
         """The decoded events of `topics` after `position` (at most one batch), and the
         position the batch reaches."""
+        size = CATCH_UP_BATCH_SIZE * batch_factor
         e = self.events.c
         # The id as the driver gives it (16 bytes on SQLite, text on PostgreSQL), made a
         # UUID here: the column type's own conversion cost 16 µs an event (measured: 0.93 s
@@ -318,20 +335,20 @@ class Runner:
             sa.select(e.id, raw_id, e.originator_version, e.topic, e.state)
             .where(e.id > position, e.id <= head, e.topic.in_(topics))
             .order_by(e.id)
-            .limit(CATCH_UP_BATCH_SIZE)
+            .limit(size)
         ).all()
         decode = self.decode
         batch = [
             (int(n), decode(StoredEvent(to_uuid(uuid), version, topic, bytes(state))))
             for n, uuid, version, topic, state in rows
         ]
-        last = rows[-1].id if len(rows) == CATCH_UP_BATCH_SIZE else head
+        last = rows[-1].id if len(rows) == size else head
         return batch, int(last)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every projection table and the tracking rows, then replay the whole log."""
         self.drop_all()
-        return self.catch_up(progress)
+        return self.catch_up(progress, batch_factor=REBUILD_BATCH_FACTOR)
 
     def drop_all(self) -> None:
         """Every projection's tables recreated empty, at position 0 (a rebuild's start)."""
