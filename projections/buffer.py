@@ -13,6 +13,7 @@ change it in place and call `touch` (or use `update`), so flush knows to write i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,8 +31,15 @@ class RowBuffer:
         self.table = table
         self.key = tuple(key)
         self.columns = [c.name for c in table.columns]
+        self.column_set = frozenset(self.columns)
         self.values = [name for name in self.columns if name not in self.key]
         self.defaults = {c.name: default_of(c) for c in table.columns}
+        # A row's key, by the C getter; it returns a tuple only for two names or more.
+        single = self.key[0] if len(self.key) == 1 else None
+        getter = itemgetter(*self.key)
+        self.key_getter: Callable[[dict[str, Any]], Key] = (
+            getter if single is None else lambda row: (row[single],)
+        )
         self.clear()
 
     def clear(self) -> None:
@@ -42,7 +50,7 @@ class RowBuffer:
         self.deleted: dict[Key, None] = {}
 
     def key_of(self, row: dict[str, Any]) -> Key:
-        return tuple(row[name] for name in self.key)
+        return self.key_getter(row)
 
     def load(self, connection: Connection, keys: Iterable[Key]) -> None:
         """Read every row of `keys` not yet known, a few statements for all of them."""
@@ -74,11 +82,11 @@ class RowBuffer:
 
     def insert(self, row: dict[str, Any]) -> dict[str, Any]:
         """Add a row (its missing columns take their defaults); it must not exist."""
-        full = {name: row.get(name, self.defaults[name]) for name in self.columns}
-        unknown = set(row) - set(self.columns)
-        if unknown:
-            raise KeyError(f"{self.table.name} has no column {sorted(unknown)[0]}")
-        key = self.key_of(full)
+        if not self.column_set.issuperset(row):
+            unknown = sorted(set(row) - self.column_set)
+            raise KeyError(f"{self.table.name} has no column {unknown[0]}")
+        full = {**self.defaults, **row}  # In column order: the defaults' order.
+        key = self.key_getter(full)
         if key in self.rows:
             raise KeyError(f"{self.table.name} already has a row {key}")
         self.rows[key] = full
