@@ -186,11 +186,14 @@ def run_batch(
     commands = [item for _, item in pending if not isinstance(item, Result)]
     executed = iter(skillfund.ledger.execute_many(commands) if commands else [])
     results = []
+    # Bound once per batch: the module's lazy logger binds anew on every call, even below
+    # the level configured (243,000 binds for the city file, 0.9 s under the profiler).
+    logger = log.bind()
     for line, item in pending:
         result = item if isinstance(item, Result) else next(executed)
         result.line = line
         if not isinstance(item, Result):
-            log.info(
+            logger.info(
                 "command",
                 command=item.type,
                 key=item.key,
