@@ -152,8 +152,8 @@ class LinkStore:
         self.links = RowBuffer(LINKS, EDGE_KEY)
         self.nodes = RowBuffer(NODES, ("kind", "key"))
         self.aggregates = RowBuffer(AGGREGATES, ("aggregate_id",))
-        self.node_attributes = Attributes(self.nodes)
-        self.edge_attributes_of = Attributes(self.links)
+        self.nodes_attributes = Attributes(self.nodes)
+        self.links_attributes = Attributes(self.links)
         self.fact_sources: set[NodeId] = set()  # Their fact edges are all in fact_targets.
         self.fact_targets: defaultdict[tuple[NodeId, str], set[NodeId]] = defaultdict(set)
 
@@ -185,8 +185,8 @@ class LinkStore:
         self.fact_sources.update(wanted)
 
     def flush(self) -> None:
-        self.node_attributes.encode()
-        self.edge_attributes_of.encode()
+        self.nodes_attributes.encode()
+        self.links_attributes.encode()
         for buffer in (self.nodes, self.links, self.aggregates):
             buffer.flush(self.connection)
 
@@ -200,7 +200,7 @@ class LinkStore:
         if not self.has_node(node_id):
             values = {"label": label[:KEY_SIZE], "attributes": ""}  # Encoded at flush.
             self.nodes.insert({"kind": node_id[0], "key": node_id[1], **values})
-            self.node_attributes.set(node_id, attributes)
+            self.nodes_attributes.set(node_id, attributes)
 
     def update_node(
         self, node_id: NodeId, change: Callable[[dict[str, Any]], None], **values: Any
@@ -208,10 +208,10 @@ class LinkStore:
         """Change a node's attributes in place (`change` mutates them); `values` set columns."""
         row = self.nodes.get(self.connection, node_id)
         if row is not None:
-            attributes = self.node_attributes.of(node_id, row)
+            attributes = self.nodes_attributes.of(node_id, row)
             change(attributes)
             row.update(values)
-            self.node_attributes.set(node_id, attributes)
+            self.nodes_attributes.set(node_id, attributes)
 
     def name_aggregate(self, aggregate_id: Any, node_id: NodeId) -> None:
         self.aggregates.insert(
@@ -241,7 +241,7 @@ class LinkStore:
         if self.links.get(self.connection, key) is None:
             details = {"notification_id": nid, "on": on, "attributes": ""}  # Encoded at flush.
             self.links.insert({**dict(zip(EDGE_KEY, key, strict=True)), **details})
-            self.edge_attributes_of.set(key, attributes)
+            self.links_attributes.set(key, attributes)
             if relation in FACT_RELATIONS:
                 self.fact_targets[(source, relation)].add(target)
 
@@ -250,12 +250,12 @@ class LinkStore:
         row = self.links.get(self.connection, key)
         if row is None:
             raise LookupError(f"no edge {source} {relation} {target} in the links")
-        return dict(self.edge_attributes_of.of(key, row))
+        return dict(self.links_attributes.of(key, row))
 
     def update_edge(self, source: NodeId, relation: str, target: NodeId, **changes: Any) -> None:
         """Merge `changes` into an edge's attributes."""
         attributes = self.edge_attributes(source, relation, target) | changes
-        self.edge_attributes_of.set(edge_row_key((source, relation, target)), attributes)
+        self.links_attributes.set(edge_row_key((source, relation, target)), attributes)
 
     def fact_targets_of(self, source: NodeId, relation: str) -> list[NodeId]:
         """The nodes `source` has an edge of this fact relation to, ever (closed ones too)."""
