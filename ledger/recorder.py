@@ -101,7 +101,8 @@ CHAIN_HEAD = (
 )
 
 
-def snapshot_row(stored: StoredEvent) -> dict[str, Any]:
+def record_row(stored: StoredEvent) -> dict[str, Any]:
+    """A stored event (or snapshot) as the parameters of an insert into its table."""
     return {
         "originator_id": stored.originator_id,
         "originator_version": stored.originator_version,
@@ -322,15 +323,7 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
         check_head(session.execute(sa.select(sa.func.max(table.c.id))).scalar(), expected_head)
         inserted = session.execute(
             table.insert().returning(table.c.id, CHAIN_HEAD, sort_by_parameter_order=True),
-            [
-                {
-                    "originator_id": e.originator_id,
-                    "originator_version": e.originator_version,
-                    "topic": e.topic,
-                    "state": e.state,
-                }
-                for e in stored_events
-            ],
+            [record_row(e) for e in stored_events],
         ).all()
         ids = [row.id for row in inserted]
         head = inserted[0].chain_head
@@ -340,13 +333,13 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
             # A snapshot already there for that version was taken of the same recorded
             # state; it is only a saving, so it never fails the events.
             session.execute(
-                postgresql.insert(self.snapshot_table()).on_conflict_do_nothing(),
-                [snapshot_row(s) for s in snapshots],
+                postgresql.insert(self.snapshots_table_set()).on_conflict_do_nothing(),
+                [record_row(s) for s in snapshots],
             )
         self._notify_channel(session)
         return ids
 
-    def snapshot_table(self) -> sa.Table:
+    def snapshots_table_set(self) -> sa.Table:
         if self.snapshots_table is None:
             raise RuntimeError("snapshots given to a recorder that has no snapshots table")
         return self.snapshots_table
@@ -395,7 +388,7 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
         )
         if snapshots:
             cursor.executemany(
-                f"INSERT OR IGNORE INTO {self.snapshot_table().name} "
+                f"INSERT OR IGNORE INTO {self.snapshots_table_set().name} "
                 "(originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
                 [
                     (s.originator_id.bytes, s.originator_version, s.topic, s.state)  # type: ignore[union-attr]

@@ -34,12 +34,14 @@ class RowBuffer:
         self.column_set = frozenset(self.columns)
         self.values = [name for name in self.columns if name not in self.key]
         self.defaults = {c.name: default_of(c) for c in table.columns}
-        # A row's key, by the C getter; it returns a tuple only for two names or more.
-        single = self.key[0] if len(self.key) == 1 else None
-        getter = itemgetter(*self.key)
-        self.key_getter: Callable[[dict[str, Any]], Key] = (
-            getter if single is None else lambda row: (row[single],)
-        )
+        # `key_of`, by the C getter where it can: itemgetter gives a tuple for two names or
+        # more, the bare value for one.
+        self._key_of: Callable[[dict[str, Any]], Key]
+        if len(self.key) == 1:
+            name = self.key[0]
+            self._key_of = lambda row: (row[name],)
+        else:
+            self._key_of = itemgetter(*self.key)
         self.clear()
 
     def clear(self) -> None:
@@ -50,7 +52,7 @@ class RowBuffer:
         self.deleted: dict[Key, None] = {}
 
     def key_of(self, row: dict[str, Any]) -> Key:
-        return self.key_getter(row)
+        return self._key_of(row)
 
     def load(self, connection: Connection, keys: Iterable[Key]) -> None:
         """Read every row of `keys` not yet known, a few statements for all of them."""
@@ -86,7 +88,7 @@ class RowBuffer:
             unknown = sorted(set(row) - self.column_set)
             raise KeyError(f"{self.table.name} has no column {unknown[0]}")
         full = {**self.defaults, **row}  # In column order: the defaults' order.
-        key = self.key_getter(full)
+        key = self._key_of(full)
         if key in self.rows:
             raise KeyError(f"{self.table.name} already has a row {key}")
         self.rows[key] = full
