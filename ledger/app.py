@@ -31,7 +31,7 @@ from eventsourcing.application import (
     ProcessingEvent,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent
 
 from domain.base import event_label
 from domain.decision import Decision
@@ -39,6 +39,7 @@ from domain.errors import DomainError
 from domain.finance import ClassFunding
 from domain.fund import Fund
 from domain.training import Enrollment, TrainingClass
+from ledger.mapper import SkillfundMapper
 from ledger.persistence import (
     AGGREGATE_CACHE_MAXSIZE,
     APPLICATION_NAME,
@@ -158,6 +159,12 @@ class Ledger(Application[UUID]):
         # `sync` and `commit`, like the cache.
         self.absent: set[UUID] = set()
         self.snapshot_kinds: dict[type, bool] = {}  # Memo of may_have_snapshots.
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """orjson where it writes the library's bytes (ledger/mapper.py)."""
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=SkillfundMapper
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

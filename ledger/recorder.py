@@ -31,6 +31,7 @@ from sqlalchemy_utils.types.uuid import UUIDType
 
 from ledger.chain import GENESIS, chain_hash, event_hash
 from ledger.persistence import CHAIN_TABLE, EVENTS_TABLE, SEALS_TABLE
+from projections.runner import stored_event
 
 AUDIT_METADATA = sa.MetaData()
 POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -203,7 +204,9 @@ class FastSelect:
             sql += f" LIMIT {int(limit)}"
         cursor = self.reader()
         cursor.execute(sql, params)
-        return [StoredEvent(uuid, version, topic, bytes(state)) for version, topic, state in cursor]
+        return [
+            stored_event(uuid, version, topic, bytes(state)) for version, topic, state in cursor
+        ]
 
     def select_many(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Every event of each aggregate, in version order; an aggregate with none is absent."""
@@ -220,7 +223,7 @@ class FastSelect:
             )
             for originator, version, topic, state in cursor:
                 uuid = self.id_value(originator)
-                found.setdefault(uuid, []).append(StoredEvent(uuid, version, topic, bytes(state)))
+                found.setdefault(uuid, []).append(stored_event(uuid, version, topic, bytes(state)))
         return found
 
     def select_after(self, versions: dict[UUID, int]) -> dict[UUID, list[StoredEvent]]:
@@ -247,7 +250,7 @@ class FastSelect:
             )
             for originator, version, topic, state in cursor:
                 uuid = self.id_value(originator)
-                found.setdefault(uuid, []).append(StoredEvent(uuid, version, topic, bytes(state)))
+                found.setdefault(uuid, []).append(stored_event(uuid, version, topic, bytes(state)))
         return found
 
     def select_latest(self, originator_ids: Sequence[UUID]) -> dict[UUID, StoredEvent]:
@@ -268,7 +271,7 @@ class FastSelect:
             )
             for originator, version, topic, state in cursor:
                 uuid = self.id_value(originator)
-                found[uuid] = StoredEvent(uuid, version, topic, bytes(state))
+                found[uuid] = stored_event(uuid, version, topic, bytes(state))
         return found
 
 
