@@ -65,16 +65,27 @@ class RowBuffer:
     ) -> Iterator[dict[str, Any]]:
         """The table's rows whose `columns` hold any of `values`, as stored, one SELECT per
         LOAD_CHUNK values; each is kept in the buffer unless the batch holds it already."""
+        if connection.dialect.name == "sqlite":
+            found: Iterable[dict[str, Any]] = sqlite_reader(
+                connection, self.table, tuple(columns)
+            ).rows(connection, values)
+        else:
+            found = self.read_by_statement(connection, columns, values)
+        for data in found:
+            key = self._key_of(data)
+            if key not in self.rows:
+                self.rows[key] = data
+                self.stored.add(key)
+            yield data
+
+    def read_by_statement(
+        self, connection: Connection, columns: Sequence[str], values: Sequence[Key]
+    ) -> Iterator[dict[str, Any]]:
         indexed = [self.table.c[name] for name in columns]
         for start in range(0, len(values), LOAD_CHUNK):
             condition = keys_in(connection, indexed, values[start : start + LOAD_CHUNK])
             for row in connection.execute(sa.select(self.table).where(condition)).all():
-                data = dict(row._mapping)
-                key = self.key_of(data)
-                if key not in self.rows:
-                    self.rows[key] = data
-                    self.stored.add(key)
-                yield data
+                yield dict(row._mapping)
 
     def get(self, connection: Connection, key: Key) -> dict[str, Any] | None:
         """The row with this key, or None; read from the table the first time."""
@@ -242,6 +253,85 @@ def keys_in(connection: Connection, columns: Sequence[Any], keys: Sequence[Key])
     names = [c.name for c in temp.columns]
     connection.execute(temp.insert(), [dict(zip(names, key, strict=True)) for key in keys])
     return sa.tuple_(*columns).in_(sa.select(*temp.columns))
+
+
+class SqliteReader:
+    """`SELECT * FROM table WHERE (columns) IN keys` on SQLite, compiled once and run on the
+    transaction's own driver connection: the same statements as `keys_in` (an IN list for
+    one column; for more, the keys put in the same temporary table first), each value
+    passed through its column type's bind processor and each result through its result
+    processor, as SQLAlchemy's execution would, without building and caching a statement
+    and a result object per lookup (measured on a city rebuild: half the time of a
+    lookup was SQLAlchemy's)."""
+
+    def __init__(self, dialect: Any, table: sa.Table, columns: tuple[str, ...]) -> None:
+        self.names = [c.name for c in table.columns]
+        self.results = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in table.columns
+        ]
+        keyed = [table.c[name] for name in columns]
+        self.binds = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in keyed]
+        selected = ", ".join(f'"{name}"' for name in self.names)
+        self.select = f'SELECT {selected} FROM "{table.name}" WHERE '
+        self.column = f'"{columns[0]}"'
+        self.by_list: dict[int, str] = {}
+        self.temp: tuple[str, str, str, str] | None = None
+        if len(columns) > 1:
+            temp = key_table(tuple(keyed))
+            declared = ", ".join(f"k{i} {c.type.compile(dialect)}" for i, c in enumerate(keyed))
+            marks = ", ".join("?" for _ in keyed)
+            tupled = ", ".join(f'"{name}"' for name in columns)
+            temp_columns = ", ".join(f"k{i}" for i in range(len(keyed)))
+            self.temp = (
+                f'CREATE TEMPORARY TABLE IF NOT EXISTS "{temp.name}" ({declared})',
+                f'DELETE FROM "{temp.name}"',
+                f'INSERT INTO "{temp.name}" VALUES ({marks})',
+                f'{self.select}({tupled}) IN (SELECT {temp_columns} FROM "{temp.name}")',
+            )
+
+    def bound(self, key: Key) -> tuple[Any, ...]:
+        return tuple(v if p is None else p(v) for v, p in zip(key, self.binds, strict=True))
+
+    def rows(self, connection: Connection, values: Sequence[Key]) -> Iterator[dict[str, Any]]:
+        names, results = self.names, self.results
+        convert = [(i, p) for i, p in enumerate(results) if p is not None]
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(values), LOAD_CHUNK):
+                chunk = values[start : start + LOAD_CHUNK]
+                if self.temp is None:
+                    sql = self.by_list.get(len(chunk))
+                    if sql is None:
+                        marks = ", ".join("?" for _ in chunk)
+                        sql = self.by_list[len(chunk)] = f"{self.select}{self.column} IN ({marks})"
+                    (bind,) = self.binds
+                    cursor.execute(sql, [k[0] if bind is None else bind(k[0]) for k in chunk])
+                else:
+                    create, clear, fill, select = self.temp
+                    cursor.execute(create)
+                    cursor.execute(clear)
+                    cursor.executemany(fill, [self.bound(k) for k in chunk])
+                    cursor.execute(select)
+                for raw in cursor.fetchall():
+                    if convert:
+                        raw = list(raw)
+                        for i, process in convert:
+                            raw[i] = process(raw[i])
+                    yield dict(zip(names, raw, strict=True))
+        finally:
+            cursor.close()
+
+
+READERS: dict[tuple[str, tuple[str, ...]], SqliteReader] = {}
+
+
+def sqlite_reader(
+    connection: Connection, table: sa.Table, columns: tuple[str, ...]
+) -> SqliteReader:
+    found = READERS.get((table.name, columns))
+    if found is None:
+        found = READERS[(table.name, columns)] = SqliteReader(connection.dialect, table, columns)
+    return found
 
 
 KEY_TABLES = sa.MetaData()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -155,3 +155,58 @@ def test_a_lookup_by_a_composite_key_finds_exactly_those_rows_batch_after_batch(
     finally:
         META.drop_all(engine)
         engine.dispose()
+
+
+READ_ROWS = sa.Table(
+    "t_read",
+    META,
+    sa.Column("who", sa.String(16), primary_key=True),
+    sa.Column("on", sa.Date, primary_key=True),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("till", sa.Date, nullable=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+
+@pytest.mark.parametrize("columns", [("who", "on"), ("who",), ("on",), ("n",)])
+def test_rows_read_on_sqlite_are_the_rows_sqlalchemy_reads_with_their_types(
+    columns: tuple[str, ...],
+) -> None:
+    """On SQLite a buffer reads through its own compiled statements (SqliteReader): the
+    same rows, of the same Python types (dates, booleans, None), as SQLAlchemy's select,
+    for a key of one column or two and for more keys than one statement takes."""
+    engine = sa.create_engine("sqlite://")
+    META.create_all(engine)
+    stored = [
+        {
+            "who": f"p{n}",
+            "on": date(2020, 1, 1) + timedelta(days=n % 1_100),
+            "ok": n % 3 == 0,
+            "till": None if n % 5 else date(2021, 1 + n % 12, 1),
+            "n": n * 1_000_003,
+            "note": None if n % 7 else f"备注 {n}",
+        }
+        for n in range(1_500)
+    ]
+    with engine.begin() as connection:
+        connection.execute(READ_ROWS.insert(), stored)
+    wanted = list(dict.fromkeys(tuple(r[c] for c in columns) for r in stored[::2]))
+    wanted += [
+        tuple("nobody" if c == "who" else date(1999, 1, 1) if c == "on" else -1 for c in columns)
+    ]
+    assert len(wanted) > 500  # More than one statement's worth (LOAD_CHUNK).
+
+    def typed(rows: list[dict[str, object]]) -> list[tuple[tuple[str, object, type], ...]]:
+        return sorted(tuple((k, v, type(v)) for k, v in r.items()) for r in rows)
+
+    with engine.begin() as connection:
+        ours = list(RowBuffer(READ_ROWS, ("who", "on")).read(connection, columns, wanted))
+        theirs = list(
+            RowBuffer(READ_ROWS, ("who", "on")).read_by_statement(connection, columns, wanted)
+        )
+    assert typed(ours) == typed(theirs)
+    expected = {tuple(r[c] for c in columns) for r in stored} & set(wanted)
+    assert {tuple(r[c] for c in columns) for r in ours} == expected
+    assert any(r["till"] is None for r in ours) and any(type(r["till"]) is date for r in ours)
+    engine.dispose()
