@@ -642,6 +642,62 @@ def test_the_digest_is_the_sha256_of_the_canonical_json() -> None:
     assert command.digest == hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def canonical_digest(type_: str, fields: dict[str, Any]) -> str:
+    """The digest as `json` writes the canonical JSON (what every stored digest was made by)."""
+    text = json.dumps(
+        {"type": type_, **fields},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=lambda d: d.isoformat(),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_every_digest_of_the_demo_and_the_scenarios_is_the_canonical_jsons() -> None:
+    """The digest is written by orjson where it gives json's bytes (ledger/commands.py:
+    _digest); a changed digest would turn a resubmitted line from a duplicate into a
+    conflict."""
+    from ledger.demo import demo_lines
+
+    lines = demo_lines()
+    for path in sorted((REPO / "tests" / "scenarios").glob("*.jsonl")):
+        lines += path.read_text(encoding="utf-8").splitlines()
+    commands = [parse_line(line) for line in lines if line.strip()]
+    assert len(commands) > 1_000
+    for command in commands:
+        assert command.digest == canonical_digest(command.type, command.fields), command.key
+
+
+class Tag(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"hours": 1.5, "on": date(2020, 3, 9)},
+        {"big": 2**70},
+        {"tag": Tag("x"), "list": [Tag("y"), 1]},
+        {"nested": {"b": [1, {"z": None, "a": "中文\n"}], "a": date(2021, 1, 2)}},
+        {"order": {"é": 1, "e": 2, "Z": 3, "中": 4, "\U0001f600": 5}},
+    ],
+    ids=repr,
+)
+def test_a_digest_of_any_value_is_the_canonical_jsons(fields: dict[str, Any]) -> None:
+    from ledger.commands import _digest
+
+    assert _digest("any", fields) == canonical_digest("any", fields)
+
+
+def test_a_line_with_a_byte_order_mark_is_refused_as_json_refuses_it() -> None:
+    with pytest.raises(InvalidCommandError) as caught:
+        parse_line("\ufeff" + json.dumps(good("enroll")))
+
+    assert caught.value.field == ""
+    assert "Unexpected UTF-8 BOM" in caught.value.message
+
+
 # --- Robustness ---------------------------------------------------------------------------
 
 JSON_VALUES = st.recursive(
