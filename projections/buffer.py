@@ -65,12 +65,12 @@ class RowBuffer:
     ) -> Iterator[dict[str, Any]]:
         """The table's rows whose `columns` hold any of `values`, as stored, one SELECT per
         LOAD_CHUNK values; each is kept in the buffer unless the batch holds it already."""
-        if connection.dialect.name == "sqlite":
-            found: Iterable[dict[str, Any]] = sqlite_reader(
-                connection, self.table, tuple(columns)
-            ).rows(connection, values)
-        else:
-            found = self.read_by_statement(connection, columns, values)
+        reader = driver_reader(connection, self.table, tuple(columns))
+        found: Iterable[dict[str, Any]] = (
+            self.read_by_statement(connection, columns, values)
+            if reader is None
+            else reader.rows(connection, values)
+        )
         for data in found:
             key = self._key_of(data)
             if key not in self.rows:
@@ -322,15 +322,68 @@ class SqliteReader:
             cursor.close()
 
 
-READERS: dict[tuple[str, tuple[str, ...]], SqliteReader] = {}
+class PostgresReader(SqliteReader):
+    """The same on PostgreSQL through psycopg2, with `keys_in`'s statements: one column
+    `= ANY(array)` (what PostgreSQL makes of an IN list), more `IN (SELECT * FROM
+    unnest(arrays))`, one array per column, cast to the column's type."""
+
+    def __init__(self, dialect: Any, table: sa.Table, columns: tuple[str, ...]) -> None:
+        self.names = [c.name for c in table.columns]
+        self.results = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in table.columns
+        ]
+        keyed = [table.c[name] for name in columns]
+        self.binds = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in keyed]
+        selected = ", ".join(f'"{name}"' for name in self.names)
+        arrays = [f"%s::{c.type.compile(dialect)}[]" for c in keyed]
+        where = (
+            f'"{columns[0]}" = ANY({arrays[0]})'
+            if len(keyed) == 1
+            else f"({', '.join(f'{chr(34)}{n}{chr(34)}' for n in columns)}) "
+            f"IN (SELECT * FROM unnest({', '.join(arrays)}))"
+        )
+        self.sql = f'SELECT {selected} FROM "{table.name}" WHERE {where}'
+
+    def rows(self, connection: Connection, values: Sequence[Key]) -> Iterator[dict[str, Any]]:
+        names = self.names
+        convert = [(i, p) for i, p in enumerate(self.results) if p is not None]
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(values), LOAD_CHUNK):
+                chunk = values[start : start + LOAD_CHUNK]
+                cursor.execute(
+                    self.sql,
+                    [
+                        [k[i] if bind is None else bind(k[i]) for k in chunk]
+                        for i, bind in enumerate(self.binds)
+                    ],
+                )
+                for raw in cursor.fetchall():
+                    if convert:
+                        raw = list(raw)
+                        for i, process in convert:
+                            raw[i] = process(raw[i])
+                    yield dict(zip(names, raw, strict=True))
+        finally:
+            cursor.close()
 
 
-def sqlite_reader(
+READERS: dict[tuple[str, str, tuple[str, ...]], SqliteReader] = {}
+READER_CLASSES = {("sqlite", "pysqlite"): SqliteReader, ("postgresql", "psycopg2"): PostgresReader}
+
+
+def driver_reader(
     connection: Connection, table: sa.Table, columns: tuple[str, ...]
-) -> SqliteReader:
-    found = READERS.get((table.name, columns))
+) -> SqliteReader | None:
+    """The compiled reader of this table by these columns on this connection's database,
+    or None where there is none (the statement path serves)."""
+    dialect = connection.dialect
+    found = READERS.get((dialect.name, table.name, columns))
     if found is None:
-        found = READERS[(table.name, columns)] = SqliteReader(connection.dialect, table, columns)
+        kind = READER_CLASSES.get((dialect.name, dialect.driver))
+        if kind is None:
+            return None
+        found = READERS[(dialect.name, table.name, columns)] = kind(dialect, table, columns)
     return found
 
 

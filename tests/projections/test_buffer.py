@@ -170,14 +170,16 @@ READ_ROWS = sa.Table(
 
 
 @pytest.mark.parametrize("columns", [("who", "on"), ("who",), ("on",), ("n",)])
-def test_rows_read_on_sqlite_are_the_rows_sqlalchemy_reads_with_their_types(
-    columns: tuple[str, ...],
+def test_rows_read_by_the_driver_are_the_rows_sqlalchemy_reads_with_their_types(
+    columns: tuple[str, ...], db_url: str
 ) -> None:
-    """On SQLite a buffer reads through its own compiled statements (SqliteReader): the
-    same rows, of the same Python types (dates, booleans, None), as SQLAlchemy's select,
-    for a key of one column or two and for more keys than one statement takes."""
-    engine = sa.create_engine("sqlite://")
-    META.create_all(engine)
+    """A buffer reads through statements of its own on the driver's cursor (SqliteReader,
+    PostgresReader): the same rows, of the same Python types (dates, booleans, None), as
+    SQLAlchemy's select, for a key of one column or two and for more keys than one
+    statement takes."""
+    engine = sa.create_engine(db_url)
+    READ_ROWS.drop(engine, checkfirst=True)
+    READ_ROWS.create(engine)
     stored = [
         {
             "who": f"p{n}",
@@ -209,4 +211,5 @@ def test_rows_read_on_sqlite_are_the_rows_sqlalchemy_reads_with_their_types(
     expected = {tuple(r[c] for c in columns) for r in stored} & set(wanted)
     assert {tuple(r[c] for c in columns) for r in ours} == expected
     assert any(r["till"] is None for r in ours) and any(type(r["till"]) is date for r in ours)
+    READ_ROWS.drop(engine)
     engine.dispose()
