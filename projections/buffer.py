@@ -255,63 +255,39 @@ def keys_in(connection: Connection, columns: Sequence[Any], keys: Sequence[Key])
     return sa.tuple_(*columns).in_(sa.select(*temp.columns))
 
 
-class SqliteReader:
-    """`SELECT * FROM table WHERE (columns) IN keys` on SQLite, compiled once and run on the
-    transaction's own driver connection: the same statements as `keys_in` (an IN list for
-    one column; for more, the keys put in the same temporary table first), each value
-    passed through its column type's bind processor and each result through its result
-    processor, as SQLAlchemy's execution would, without building and caching a statement
-    and a result object per lookup (measured on a city rebuild: half the time of a
-    lookup was SQLAlchemy's)."""
+class DriverReader:
+    """`SELECT * FROM table WHERE (columns) IN keys`, compiled once and run on the
+    transaction's own driver connection, with the statements `keys_in` builds: each key
+    value passed through its column type's bind processor and each result through its
+    result processor, as SQLAlchemy's execution would, without SQLAlchemy building a
+    statement, a cache key and a result object per lookup (about half of a lookup's time,
+    sampled on a city rebuild). One subclass per driver says how a chunk of keys is
+    looked up (`execute`)."""
 
     def __init__(self, dialect: Any, table: sa.Table, columns: tuple[str, ...]) -> None:
         self.names = [c.name for c in table.columns]
-        self.results = [
+        results = [
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in table.columns
         ]
-        keyed = [table.c[name] for name in columns]
-        self.binds = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in keyed]
-        selected = ", ".join(f'"{name}"' for name in self.names)
-        self.select = f'SELECT {selected} FROM "{table.name}" WHERE '
-        self.column = f'"{columns[0]}"'
-        self.by_list: dict[int, str] = {}
-        self.temp: tuple[str, str, str, str] | None = None
-        if len(columns) > 1:
-            temp = key_table(tuple(keyed))
-            declared = ", ".join(f"k{i} {c.type.compile(dialect)}" for i, c in enumerate(keyed))
-            marks = ", ".join("?" for _ in keyed)
-            tupled = ", ".join(f'"{name}"' for name in columns)
-            temp_columns = ", ".join(f"k{i}" for i in range(len(keyed)))
-            self.temp = (
-                f'CREATE TEMPORARY TABLE IF NOT EXISTS "{temp.name}" ({declared})',
-                f'DELETE FROM "{temp.name}"',
-                f'INSERT INTO "{temp.name}" VALUES ({marks})',
-                f'{self.select}({tupled}) IN (SELECT {temp_columns} FROM "{temp.name}")',
-            )
+        self.convert = [(i, p) for i, p in enumerate(results) if p is not None]
+        self.keyed = [table.c[name] for name in columns]
+        self.binds = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.keyed]
+        quoted = ", ".join(f'"{name}"' for name in self.names)
+        self.select = f'SELECT {quoted} FROM "{table.name}" WHERE '
+        self.tupled = ", ".join(f'"{name}"' for name in columns)
 
     def bound(self, key: Key) -> tuple[Any, ...]:
         return tuple(v if p is None else p(v) for v, p in zip(key, self.binds, strict=True))
 
+    def execute(self, cursor: Any, chunk: Sequence[Key]) -> None:
+        raise NotImplementedError
+
     def rows(self, connection: Connection, values: Sequence[Key]) -> Iterator[dict[str, Any]]:
-        names, results = self.names, self.results
-        convert = [(i, p) for i, p in enumerate(results) if p is not None]
+        names, convert = self.names, self.convert
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             for start in range(0, len(values), LOAD_CHUNK):
-                chunk = values[start : start + LOAD_CHUNK]
-                if self.temp is None:
-                    sql = self.by_list.get(len(chunk))
-                    if sql is None:
-                        marks = ", ".join("?" for _ in chunk)
-                        sql = self.by_list[len(chunk)] = f"{self.select}{self.column} IN ({marks})"
-                    (bind,) = self.binds
-                    cursor.execute(sql, [k[0] if bind is None else bind(k[0]) for k in chunk])
-                else:
-                    create, clear, fill, select = self.temp
-                    cursor.execute(create)
-                    cursor.execute(clear)
-                    cursor.executemany(fill, [self.bound(k) for k in chunk])
-                    cursor.execute(select)
+                self.execute(cursor, values[start : start + LOAD_CHUNK])
                 for raw in cursor.fetchall():
                     if convert:
                         raw = list(raw)
@@ -322,59 +298,75 @@ class SqliteReader:
             cursor.close()
 
 
-class PostgresReader(SqliteReader):
-    """The same on PostgreSQL through psycopg2, with `keys_in`'s statements: one column
-    `= ANY(array)` (what PostgreSQL makes of an IN list), more `IN (SELECT * FROM
-    unnest(arrays))`, one array per column, cast to the column's type."""
+class SqliteReader(DriverReader):
+    """On SQLite: an IN list for one column; for more, the keys put in the same temporary
+    table as `keys_in`'s first."""
 
     def __init__(self, dialect: Any, table: sa.Table, columns: tuple[str, ...]) -> None:
-        self.names = [c.name for c in table.columns]
-        self.results = [
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in table.columns
-        ]
-        keyed = [table.c[name] for name in columns]
-        self.binds = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in keyed]
-        selected = ", ".join(f'"{name}"' for name in self.names)
-        arrays = [f"%s::{c.type.compile(dialect)}[]" for c in keyed]
-        where = (
-            f'"{columns[0]}" = ANY({arrays[0]})'
-            if len(keyed) == 1
-            else f"({', '.join(f'{chr(34)}{n}{chr(34)}' for n in columns)}) "
-            f"IN (SELECT * FROM unnest({', '.join(arrays)}))"
+        super().__init__(dialect, table, columns)
+        self.by_list: dict[int, str] = {}  # IN-list statements by their number of keys.
+        self.temp: tuple[str, str, str, str] | None = None
+        if len(columns) > 1:
+            temp = key_table(tuple(self.keyed))
+            declared = ", ".join(
+                f"k{i} {c.type.compile(dialect)}" for i, c in enumerate(self.keyed)
+            )
+            marks = ", ".join("?" for _ in self.keyed)
+            temp_columns = ", ".join(f"k{i}" for i in range(len(self.keyed)))
+            self.temp = (
+                f'CREATE TEMPORARY TABLE IF NOT EXISTS "{temp.name}" ({declared})',
+                f'DELETE FROM "{temp.name}"',
+                f'INSERT INTO "{temp.name}" VALUES ({marks})',
+                f'{self.select}({self.tupled}) IN (SELECT {temp_columns} FROM "{temp.name}")',
+            )
+
+    def execute(self, cursor: Any, chunk: Sequence[Key]) -> None:
+        if self.temp is None:
+            sql = self.by_list.get(len(chunk))
+            if sql is None:
+                marks = ", ".join("?" for _ in chunk)
+                sql = self.by_list[len(chunk)] = f"{self.select}{self.tupled} IN ({marks})"
+            (bind,) = self.binds
+            cursor.execute(sql, [k[0] if bind is None else bind(k[0]) for k in chunk])
+            return
+        create, clear, fill, select = self.temp
+        cursor.execute(create)
+        cursor.execute(clear)
+        cursor.executemany(fill, [self.bound(k) for k in chunk])
+        cursor.execute(select)
+
+
+class PostgresReader(DriverReader):
+    """On PostgreSQL through psycopg2: `= ANY(array)` for one column (what PostgreSQL makes
+    of an IN list), `IN (SELECT * FROM unnest(arrays))` for more, one array per column,
+    cast to the column's type."""
+
+    def __init__(self, dialect: Any, table: sa.Table, columns: tuple[str, ...]) -> None:
+        super().__init__(dialect, table, columns)
+        arrays = [f"%s::{c.type.compile(dialect)}[]" for c in self.keyed]
+        if len(columns) == 1:
+            self.sql = f"{self.select}{self.tupled} = ANY({arrays[0]})"
+        else:
+            unnested = ", ".join(arrays)
+            self.sql = f"{self.select}({self.tupled}) IN (SELECT * FROM unnest({unnested}))"
+
+    def execute(self, cursor: Any, chunk: Sequence[Key]) -> None:
+        cursor.execute(
+            self.sql,
+            [
+                [k[i] if bind is None else bind(k[i]) for k in chunk]
+                for i, bind in enumerate(self.binds)
+            ],
         )
-        self.sql = f'SELECT {selected} FROM "{table.name}" WHERE {where}'
-
-    def rows(self, connection: Connection, values: Sequence[Key]) -> Iterator[dict[str, Any]]:
-        names = self.names
-        convert = [(i, p) for i, p in enumerate(self.results) if p is not None]
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            for start in range(0, len(values), LOAD_CHUNK):
-                chunk = values[start : start + LOAD_CHUNK]
-                cursor.execute(
-                    self.sql,
-                    [
-                        [k[i] if bind is None else bind(k[i]) for k in chunk]
-                        for i, bind in enumerate(self.binds)
-                    ],
-                )
-                for raw in cursor.fetchall():
-                    if convert:
-                        raw = list(raw)
-                        for i, process in convert:
-                            raw[i] = process(raw[i])
-                    yield dict(zip(names, raw, strict=True))
-        finally:
-            cursor.close()
 
 
-READERS: dict[tuple[str, str, tuple[str, ...]], SqliteReader] = {}
+READERS: dict[tuple[str, str, tuple[str, ...]], DriverReader] = {}
 READER_CLASSES = {("sqlite", "pysqlite"): SqliteReader, ("postgresql", "psycopg2"): PostgresReader}
 
 
 def driver_reader(
     connection: Connection, table: sa.Table, columns: tuple[str, ...]
-) -> SqliteReader | None:
+) -> DriverReader | None:
     """The compiled reader of this table by these columns on this connection's database,
     or None where there is none (the statement path serves)."""
     dialect = connection.dialect
