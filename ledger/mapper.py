@@ -4,7 +4,7 @@ JSON transcoder, in about half the time.
 The library's `Mapper` encodes an event's state with Python's `json` encoder, calling back
 into Python for every date and datetime, and decodes with an `object_hook` called for
 every JSON object. Measured on the 441,918 events of a city store (min of three passes):
-encoding 7.71 -> 3.09 µs an event, decoding the state 3.64 -> 2.29 µs.
+`to_stored_event` 7.56 -> 3.51 µs an event, `to_domain_event` 4.73 -> 3.44 µs.
 
 Byte for byte the same as the library's encoder (`separators=(",", ":")`,
 `ensure_ascii=False`, typed values as `{"_type_": name, "_data_": value}`), by
@@ -39,7 +39,6 @@ PASSTHROUGH = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
 )
 LEAVES = frozenset({str, int, bool, type(None), date, datetime})
-CONTAINERS = frozenset({list, tuple, dict})
 _new = object.__new__
 
 
@@ -96,7 +95,7 @@ class SkillfundMapper(Mapper[UUID]):
                 state[key] = {"_type_": "datetime_iso", "_data_": value.isoformat()}
             elif kind is date:
                 state[key] = {"_type_": "date_iso", "_data_": value.isoformat()}
-            elif kind not in LEAVES and not (kind in CONTAINERS and plain(value)):
+            elif kind not in LEAVES and not plain(value):
                 return None
         try:
             return orjson.dumps(state, default=self.transcoder._encode_obj, option=PASSTHROUGH)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ read differently, which go through the library's own encoder and decoder."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -79,46 +80,46 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return urls
 
 
+@pytest.fixture
+def mappers(stores: list[str]) -> Iterator[tuple[SkillfundMapper, Mapper[UUID]]]:
+    """The ledger's mapper, as an opened store has it, and the library's with its transcoder."""
+    sf = open_skillfund(stores[0])
+    try:
+        fast = sf.ledger.mapper
+        assert isinstance(fast, SkillfundMapper)
+        yield fast, library_twin(fast)
+    finally:
+        sf.close()
+
+
 def test_every_stored_event_is_the_librarys_bytes_and_reads_back_as_the_library_reads_it(
-    stores: list[str],
+    stores: list[str], mappers: tuple[SkillfundMapper, Mapper[UUID]]
 ) -> None:
-    sf = open_skillfund(stores[0])
-    try:
-        fast = sf.ledger.mapper
-        assert isinstance(fast, SkillfundMapper)
-        library = library_twin(fast)
-        stored = [row for url in stores for row in stored_rows(url, EVENTS_TABLE)]
-        assert len(stored) > 5_000
-        topics = set()
-        for row in stored:
-            ours, theirs = fast.to_domain_event(row), library.to_domain_event(row)
-            assert same_event(ours, theirs), row.topic
-            assert (
-                fast.to_stored_event(ours).state
-                == row.state
-                == library.to_stored_event(theirs).state
-            ), row.topic
-            topics.add(row.topic)
-        assert len(topics) > 40  # Every kind of event the ledger records, nearly.
-    finally:
-        sf.close()
+    fast, library = mappers
+    stored = [row for url in stores for row in stored_rows(url, EVENTS_TABLE)]
+    assert len(stored) > 5_000
+    topics = set()
+    for row in stored:
+        ours, theirs = fast.to_domain_event(row), library.to_domain_event(row)
+        assert same_event(ours, theirs), row.topic
+        assert (
+            fast.to_stored_event(ours).state == row.state == library.to_stored_event(theirs).state
+        ), row.topic
+        topics.add(row.topic)
+    assert len(topics) > 40  # Every kind of event the ledger records, nearly.
 
 
-def test_snapshots_go_through_the_librarys_mapper(stores: list[str]) -> None:
-    sf = open_skillfund(stores[0])
-    try:
-        fast = sf.ledger.mapper
-        assert isinstance(fast, SkillfundMapper)
-        library = library_twin(fast)
-        snapshots = [row for url in stores for row in stored_rows(url, SNAPSHOTS_TABLE)]
-        assert snapshots
-        for row in snapshots:
-            ours, theirs = fast.to_domain_event(row), library.to_domain_event(row)
-            assert same_event(ours, theirs)
-            assert fast.to_stored_event(ours) == library.to_stored_event(theirs)
-            assert not fast.simple[type(ours)]
-    finally:
-        sf.close()
+def test_snapshots_go_through_the_librarys_mapper(
+    stores: list[str], mappers: tuple[SkillfundMapper, Mapper[UUID]]
+) -> None:
+    fast, library = mappers
+    snapshots = [row for url in stores for row in stored_rows(url, SNAPSHOTS_TABLE)]
+    assert snapshots
+    for row in snapshots:
+        ours, theirs = fast.to_domain_event(row), library.to_domain_event(row)
+        assert same_event(ours, theirs)
+        assert fast.to_stored_event(ours) == library.to_stored_event(theirs)
+        assert not fast.simple[type(ours)]
 
 
 class Level(IntEnum):
