@@ -213,3 +213,77 @@ def test_rows_read_by_the_driver_are_the_rows_sqlalchemy_reads_with_their_types(
     assert any(r["till"] is None for r in ours) and any(type(r["till"]) is date for r in ours)
     READ_ROWS.drop(engine)
     engine.dispose()
+
+
+WRITE_META = sa.MetaData()
+WRITTEN = [
+    sa.Table(
+        name,
+        WRITE_META,
+        sa.Column("who", sa.String(16), primary_key=True),
+        sa.Column("on", sa.Date, primary_key=True),
+        sa.Column("end", sa.Boolean, nullable=True),  # A reserved word, as a column name.
+        sa.Column("n", sa.BigInteger, nullable=True),
+        sa.Column("note", sa.Text, nullable=True),
+    )
+    for name in ("t_written_by_buffer", "t_written_by_sqlalchemy")
+]
+
+
+def test_the_buffer_writes_what_sqlalchemy_writes_on_either_database(db_url: str) -> None:
+    """The buffer's own write path (the driver's executemany on SQLite; multi-row VALUES
+    and pages of statements through psycopg2 on PostgreSQL) against SQLAlchemy's
+    executemany: inserts, updates and deletes of more rows than a page, with quotes,
+    percent signs, Chinese, dates, booleans, 64-bit integers and None."""
+    engine = sa.create_engine(db_url)
+    WRITE_META.drop_all(engine)
+    WRITE_META.create_all(engine)
+    ours, theirs = WRITTEN
+    rows = [
+        {
+            "who": f"p{n % 700}",
+            "on": date(2020, 1, 1) + timedelta(days=n // 700),
+            "end": None if n % 4 == 0 else n % 3 == 0,
+            "n": None if n % 11 == 0 else (n - 1_000) * 9_007_199_254,
+            "note": None if n % 7 == 0 else f"it's {n}% \\ 职业技能 %(who)s %s",
+        }
+        for n in range(2_100)
+    ]
+    changed = [{**r, "end": not r["end"], "note": None if r["note"] else "'"} for r in rows[::3]]
+    gone = rows[1::5]
+
+    buffer = RowBuffer(ours, ("who", "on"))
+    with engine.begin() as connection:
+        for row in rows:
+            buffer.insert(row)
+        buffer.flush(connection)
+        connection.execute(theirs.insert(), rows)
+    with engine.begin() as connection:
+        buffer.load(connection, [(r["who"], r["on"]) for r in changed + gone])
+        for row in changed:
+            buffer.update(connection, (row["who"], row["on"]), end=row["end"], note=row["note"])
+        for row in gone:
+            buffer.delete(connection, (row["who"], row["on"]))
+        buffer.flush(connection)
+        key = sa.and_(theirs.c.who == sa.bindparam("k_who"), theirs.c.on == sa.bindparam("k_on"))
+        connection.execute(
+            theirs.update()
+            .where(key)
+            .values(end=sa.bindparam("v_end"), note=sa.bindparam("v_note")),
+            [
+                {"k_who": r["who"], "k_on": r["on"], "v_end": r["end"], "v_note": r["note"]}
+                for r in changed
+            ],
+        )
+        connection.execute(
+            theirs.delete().where(key), [{"k_who": r["who"], "k_on": r["on"]} for r in gone]
+        )
+
+    def content(t: sa.Table) -> list[tuple[object, ...]]:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(sa.select(t).order_by(t.c.who, t.c.on))]
+
+    assert content(ours) == content(theirs)
+    assert len(content(ours)) == len(rows) - len(gone)
+    WRITE_META.drop_all(engine)
+    engine.dispose()
