@@ -33,6 +33,7 @@ from sqlalchemy_utils.types.uuid import UUIDType
 
 from ledger.chain import GENESIS, chain_hash, event_hash
 from ledger.persistence import CHAIN_TABLE, EVENTS_TABLE, SEALS_TABLE
+from projections.buffer import COPY_CHUNK, COPY_ESCAPES
 from projections.runner import stored_event
 
 AUDIT_METADATA = sa.MetaData()
@@ -108,11 +109,6 @@ LIBRARY_ERRORS: list[tuple[str, type[Exception]]] = [
     ("InterfaceError", persistence.InterfaceError),
     ("DatabaseError", persistence.DatabaseError),
 ]
-
-
-# COPY's text format: backslash, tab, newline and carriage return are escaped in a field.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-COPY_CHUNK = 1 << 20  # Characters psycopg2 reads from the rows at a time.
 
 
 def library_error(error: Exception) -> Exception:

@@ -12,7 +12,11 @@ change it in place and call `touch` (or use `update`), so flush knows to write i
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -224,10 +228,41 @@ def execute_many(
         cursor.close()
 
 
-# Statements compiled for PostgreSQL: (shape, parameter names) -> (SQL, VALUES template or
-# None for a statement run row by row, bind processors by parameter name).
-PG_COMPILED: dict[tuple[Any, ...], tuple[str, str | None, dict[str, Any]]] = {}
-PG_PAGE_ROWS = 1_000  # Rows per statement of an insert, per round trip of an update.
+# Statements compiled for PostgreSQL, by (shape, parameter names).
+PG_COMPILED: dict[tuple[Any, ...], PgStatement] = {}
+PG_PAGE_ROWS = 1_000  # Rows per round trip of an update or delete.
+# COPY's text format: backslash, tab, newline and carriage return are escaped in a field.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CHUNK = 1 << 20  # Characters psycopg2 reads from the rows at a time.
+
+
+@dataclass(frozen=True)
+class PgStatement:
+    """A statement compiled for psycopg2: its SQL, and for an INSERT the COPY that does the
+    same and the parameters in its column order; the bind processors by parameter name."""
+
+    sql: str
+    processors: dict[str, Any]
+    copy: str | None = None
+    columns: tuple[str, ...] = ()
+
+
+def copy_field(value: Any) -> str:
+    """A value in COPY's text format; TypeError for a type it is not written for."""
+    kind = type(value)
+    if value is None:
+        return "\\N"
+    if kind is str:
+        return value.translate(COPY_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is date or kind is datetime:
+        return value.isoformat()
+    if kind is bytes:
+        return "\\\\x" + value.hex()
+    raise TypeError(f"no COPY text for {kind.__name__}")
 
 
 def postgres_execute_many(
@@ -236,12 +271,12 @@ def postgres_execute_many(
     statement: Callable[[], Any],
     rows: Sequence[dict[str, Any]],
 ) -> None:
-    """`execute_many` on PostgreSQL, on psycopg2's cursor in the transaction: an INSERT as
-    multi-row VALUES (`execute_values`, PG_PAGE_ROWS rows a statement), anything else as
-    pages of statements (`execute_batch`), each row's values rendered by psycopg2 after
-    their columns' bind processors, the statement compiled once per shape. SQLAlchemy's
-    multi-row insert and `values_plus_batch` send the same, but build and bind a
-    parameter set per row first."""
+    """`execute_many` on PostgreSQL, on psycopg2's cursor in the transaction: an INSERT by
+    COPY (text format, `copy_field`), anything else as pages of statements
+    (`execute_batch`), each value through its column's bind processor first, the
+    statement compiled once per shape. SQLAlchemy's multi-row insert and
+    `values_plus_batch` send the same rows, but build and bind a parameter set per row;
+    a row holding a value COPY is not written for goes by multi-row INSERT."""
     from psycopg2.extras import execute_batch, execute_values
 
     names_in = tuple(rows[0])
@@ -255,23 +290,37 @@ def postgres_execute_many(
             for name, bind in compiled.binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
         }
-        sql, template = str(compiled), None
+        found = PgStatement(str(compiled), processors)
         if compiled.isinsert:
-            sql, template = sql.rsplit(" VALUES ", 1)
-            sql += " VALUES %s"
-        found = PG_COMPILED[key] = (sql, template, processors)
-    sql, template, processors = found
+            head, template = found.sql.rsplit(" VALUES ", 1)
+            found = PgStatement(
+                f"{head} VALUES %s",
+                processors,
+                f"COPY {head.removeprefix('INSERT INTO ')} FROM STDIN",
+                tuple(re.findall(r"%\((\w+)\)s", template)),
+            )
+        PG_COMPILED[key] = found
     params: Sequence[dict[str, Any]] = rows
-    if processors:
+    if found.processors:
+        processors = found.processors
         params = [
             {**row, **{n: p(row[n]) for n, p in processors.items() if n in row}} for row in rows
         ]
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        if template is not None:
-            execute_values(cursor, sql, params, template=template, page_size=PG_PAGE_ROWS)
+        if found.copy is None:
+            execute_batch(cursor, found.sql, params, page_size=PG_PAGE_ROWS)
+            return
+        columns = found.columns
+        try:
+            text = "".join(
+                "\t".join([copy_field(row[n]) for n in columns]) + "\n" for row in params
+            )
+        except TypeError:
+            template = "(" + ", ".join(f"%({n})s" for n in columns) + ")"
+            execute_values(cursor, found.sql, params, template=template, page_size=PG_PAGE_ROWS)
         else:
-            execute_batch(cursor, sql, params, page_size=PG_PAGE_ROWS)
+            cursor.copy_expert(found.copy, io.StringIO(text), COPY_CHUNK)
     finally:
         cursor.close()
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from projections.buffer import RowBuffer, keys_in
+from projections.buffer import RowBuffer, copy_field, keys_in
 
 META = sa.MetaData()
 ROWS = sa.Table(
@@ -286,4 +286,39 @@ def test_the_buffer_writes_what_sqlalchemy_writes_on_either_database(db_url: str
     assert content(ours) == content(theirs)
     assert len(content(ours)) == len(rows) - len(gone)
     WRITE_META.drop_all(engine)
+    engine.dispose()
+
+
+def test_copy_text_escapes_what_copy_reads_as_syntax() -> None:
+    assert [
+        copy_field(v)
+        for v in (None, "a\tb\nc\rd\\e", True, False, -7, date(2020, 2, 29), b"\x00\xff")
+    ] == ["\\N", "a\\tb\\nc\\rd\\\\e", "t", "f", "-7", "2020-02-29", "\\\\x00ff"]
+    with pytest.raises(TypeError):
+        copy_field(1.5)
+
+
+MEASURED = sa.Table(
+    "t_measured",
+    WRITE_META,
+    sa.Column("k", sa.Integer, primary_key=True),
+    sa.Column("ratio", sa.Float, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+
+def test_a_row_copy_is_not_written_for_goes_by_insert(db_url: str) -> None:
+    engine = sa.create_engine(db_url)
+    MEASURED.drop(engine, checkfirst=True)
+    MEASURED.create(engine)
+    rows = [{"k": n, "ratio": n / 8, "note": f"'{n}'\t%s"} for n in range(1_200)]
+    buffer = RowBuffer(MEASURED, ("k",))
+    with engine.begin() as connection:
+        for row in rows:
+            buffer.insert(row)
+        buffer.flush(connection)
+    with engine.connect() as connection:
+        stored = [dict(r._mapping) for r in connection.execute(sa.select(MEASURED).order_by("k"))]
+    assert stored == rows
+    MEASURED.drop(engine)
     engine.dispose()
