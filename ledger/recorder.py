@@ -371,7 +371,7 @@ class SkillfundRecorder(FastSelect, SQLAlchemyApplicationRecorder):
                 f"COPY {table} (id, originator_id, originator_version, topic, state) FROM STDIN",
                 io.StringIO(
                     "".join(
-                        f"{n}\t{e.originator_id}\t{int(e.originator_version)}\t"
+                        f"{n}\t{e.originator_id}\t{e.originator_version}\t"
                         f"{e.topic.translate(COPY_ESCAPES)}\t\\\\x{e.state.hex()}\n"
                         for n, e in zip(ids, stored_events, strict=True)
                     )

@@ -238,20 +238,22 @@ COPY_CHUNK = 1 << 20  # Characters psycopg2 reads from the rows at a time.
 
 @dataclass(frozen=True)
 class PgStatement:
-    """A statement compiled for psycopg2: its SQL, and for an INSERT the COPY that does the
-    same and the parameters in its column order; the bind processors by parameter name."""
+    """A statement compiled for psycopg2: its SQL, and for an INSERT its VALUES template,
+    the COPY that does the same and the parameters in its column order; the bind
+    processors by parameter name."""
 
     sql: str
     processors: dict[str, Any]
+    template: str = ""
     copy: str | None = None
     columns: tuple[str, ...] = ()
 
 
 def copy_field(value: Any) -> str:
     """A value in COPY's text format; TypeError for a type it is not written for."""
-    kind = type(value)
     if value is None:
         return "\\N"
+    kind = type(value)
     if kind is str:
         return value.translate(COPY_ESCAPES)
     if kind is bool:
@@ -296,6 +298,7 @@ def postgres_execute_many(
             found = PgStatement(
                 f"{head} VALUES %s",
                 processors,
+                template,
                 f"COPY {head.removeprefix('INSERT INTO ')} FROM STDIN",
                 tuple(re.findall(r"%\((\w+)\)s", template)),
             )
@@ -317,8 +320,9 @@ def postgres_execute_many(
                 "\t".join([copy_field(row[n]) for n in columns]) + "\n" for row in params
             )
         except TypeError:
-            template = "(" + ", ".join(f"%({n})s" for n in columns) + ")"
-            execute_values(cursor, found.sql, params, template=template, page_size=PG_PAGE_ROWS)
+            execute_values(
+                cursor, found.sql, params, template=found.template, page_size=PG_PAGE_ROWS
+            )
         else:
             cursor.copy_expert(found.copy, io.StringIO(text), COPY_CHUNK)
     finally:
