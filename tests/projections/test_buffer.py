@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 
-from projections.buffer import RowBuffer, copy_field, keys_in
+from projections.buffer import RowBuffer, bind_processor, copy_field, keys_in
 
 META = sa.MetaData()
 ROWS = sa.Table(
@@ -114,6 +115,28 @@ def test_the_sqlite_fast_path_stores_every_type_as_sqlalchemy_would() -> None:
         buffer.delete(connection, ("b",))
         buffer.flush(connection)
     assert stored(engines[1]) == [("a", "2021-01-02", 0, 12_345, "中文")]
+
+
+def test_the_date_shortcut_writes_the_text_sqlalchemy_writes() -> None:
+    """SQLite's DATE bind processor is replaced by `date.isoformat` only where the text is
+    the same: every year from 1 to 9999, a datetime given for a date, None; a DATE with a
+    storage format of its own keeps SQLAlchemy's processor."""
+    dialect = sqlite.dialect()
+    general = sa.Date().dialect_impl(dialect).bind_processor(dialect)
+    fast = bind_processor(sa.Date(), dialect)
+    assert general is not None and fast is not None and fast is not general
+    values = [
+        date(year, month, day)
+        for year in (1, 999, 1000, 2021, 9999)
+        for month, day in ((1, 1), (2, 28), (12, 31))
+    ]
+    for value in [*values, datetime(2021, 3, 4, 5, 6, 7), None]:
+        assert fast(value) == general(value)
+    with pytest.raises(TypeError):
+        fast("2021-03-04")  # Refused as SQLAlchemy refuses it.
+    own_format = sqlite.DATE(storage_format="%(day)02d/%(month)02d/%(year)04d")
+    assert bind_processor(own_format, dialect)(date(2021, 3, 4)) == "04/03/2021"  # type: ignore[misc]
+    assert bind_processor(sa.Integer(), dialect) is None
 
 
 DATED = sa.Table(
