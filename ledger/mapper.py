@@ -116,7 +116,7 @@ class SkillfundMapper(Mapper[UUID]):
         if "class_version" in state:  # Written by a class that had a version then.
             return super().to_domain_event(stored_event)
         originator_id = stored_event.originator_id
-        if type(originator_id) is not UUID:
+        if not isinstance(originator_id, UUID):
             originator_id = UUID(str(originator_id))
         state["originator_id"] = originator_id
         state["originator_version"] = stored_event.originator_version

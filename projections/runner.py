@@ -78,14 +78,35 @@ def stored_event(originator_id: Any, originator_version: int, topic: str, state:
     return stored
 
 
+class TextUUID(UUID):
+    """A UUID that keeps its text once made: the projections key their rows by the text of
+    an event's aggregate id, several times an event in several projections, and `UUID`
+    builds it anew each time in Python (0.7 µs; 4.8% of a one-process city rebuild,
+    sampled). Equal to, and hashed as, the plain UUID of the same value."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __str__(self) -> str:
+        try:
+            return self.text
+        except AttributeError:
+            text = UUID.__str__(self)
+            object.__setattr__(self, "text", text)
+            return text
+
+    def __repr__(self) -> str:
+        return f"UUID('{self}')"
+
+
 def to_uuid(stored: Any) -> UUID:
     """An aggregate id as the events table stores it: bytes on SQLite, text or UUID on
     PostgreSQL."""
-    if isinstance(stored, UUID):
-        return stored
+    if isinstance(stored, UUID):  # psycopg2 with its UUID adapter registered.
+        return stored if type(stored) is TextUUID else TextUUID(int=stored.int)
     if isinstance(stored, bytes | memoryview):
-        return UUID(bytes=bytes(stored))
-    return UUID(str(stored))
+        return TextUUID(bytes=bytes(stored))
+    return TextUUID(str(stored))
 
 
 @dataclass
