@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from domain.parties import Institution
 from ledger import demo
 from ledger.service import Skillfund, open_skillfund
 from projections.links import LINKS, NODES, Links
+from projections.links_store import dumps
 from projections.runner import Runner
 from tests.conftest import submit
 
@@ -296,3 +298,30 @@ def test_a_batch_reads_every_row_it_needs_before_its_events_are_applied(
     links_runner(linked, watched).rebuild()
 
     assert watched.statements == 0
+
+
+def test_attributes_are_written_as_json_dumps_writes_them() -> None:
+    """The links' attributes go through orjson only where it writes json.dumps's text."""
+
+    class Level(enum.Enum):
+        HIGH = 3
+
+    values: list[object] = [
+        {"status": "paid", "amount_fen": 123_400, "passed": True, "case_id": None},
+        {"名称": "昆山市 培训", "on": date(2021, 3, 4), "citations": ["苏人社发〔2020〕1号 三.2"]},
+        {"z": {"b": [1, {"y": 2, "x": date(1, 1, 1)}], "a": []}, "a": [[], {}]},
+        {"big": 2**70, "negative": -(2**63)},
+        {"float": 1e16, "small": 1e-5, "half": 0.5},
+        {"at": datetime(2021, 3, 4, 5, 6, 7), "pair": (1, "x"), "level": Level.HIGH},
+        {"tags": {"b", "a"} - {"a", "b"} | {"only"}},
+        [3, "x", {"k": "v"}],
+        {"quote": 'a"b\\c\n\t\u2028'},
+    ]
+    for value in values:
+        expected = json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+        )
+        assert dumps(value) == expected, value
+    assert dumps({}) == "{}" and dumps([]) == "[]"
+    with pytest.raises(TypeError):  # json.dumps cannot sort int and str keys together.
+        dumps({1: "a", "b": 2})
