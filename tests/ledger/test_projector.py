@@ -146,8 +146,8 @@ def test_a_rebuild_in_two_processes_equals_the_serial_one(db_url: str, monkeypat
     assert parallel == applied
     assert sf.runner.digest()[0] == digest
     finished = [f for e, f in logs.said if e == "rebuild: second process finished"]
-    assert len(finished) == 1 and finished[0]["applied"] > 0  # The links, over there.
-    assert finished[0]["projections"] == ["links"]
+    assert len(finished) == 1 and finished[0]["applied"] > 0  # Links and journal, over there.
+    assert finished[0]["projections"] == ["journal", "links"]
     assert seen and seen[-1][0] == seen[-1][1] == sf.runner.head()
     sf.close()
 
