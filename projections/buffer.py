@@ -418,12 +418,19 @@ class DriverReader:
         self.convert = [(i, p) for i, p in enumerate(results) if p is not None]
         self.keyed = [table.c[name] for name in columns]
         self.binds = [bind_processor(c.type, dialect) for c in self.keyed]
+        self.converting = [(i, p) for i, p in enumerate(self.binds) if p is not None]
         quoted = ", ".join(f'"{name}"' for name in self.names)
         self.select = f'SELECT {quoted} FROM "{table.name}" WHERE '
         self.tupled = ", ".join(f'"{name}"' for name in columns)
 
-    def bound(self, key: Key) -> tuple[Any, ...]:
-        return tuple(v if p is None else p(v) for v, p in zip(key, self.binds, strict=True))
+    def bound(self, key: Key) -> Sequence[Any]:
+        """A key's values as the driver takes them: the key itself when none converts."""
+        if not self.converting:
+            return key
+        values = list(key)
+        for i, process in self.converting:
+            values[i] = process(values[i])
+        return values
 
     def execute(self, cursor: Any, chunk: Sequence[Key]) -> None:
         raise NotImplementedError
@@ -478,7 +485,7 @@ class SqliteReader(DriverReader):
         create, clear, fill, select = self.temp
         cursor.execute(create)
         cursor.execute(clear)
-        cursor.executemany(fill, [self.bound(k) for k in chunk])
+        cursor.executemany(fill, [self.bound(k) for k in chunk] if self.converting else chunk)
         cursor.execute(select)
 
 
