@@ -31,6 +31,7 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
+from projections.plain import LEAVES, plain
 from projections.runner import stored_event
 
 PASSTHROUGH = (
@@ -38,20 +39,7 @@ PASSTHROUGH = (
     | orjson.OPT_PASSTHROUGH_SUBCLASS
     | orjson.OPT_PASSTHROUGH_DATACLASS
 )
-LEAVES = frozenset({str, int, bool, type(None), date, datetime})
 _new = object.__new__
-
-
-def plain(value: Any) -> bool:
-    """Whether orjson writes this value as the library's encoder would."""
-    kind = type(value)
-    if kind in LEAVES:
-        return True
-    if kind is dict:
-        return all(type(k) is str and plain(v) for k, v in value.items())
-    if kind is list or kind is tuple:
-        return all(plain(v) for v in value)
-    return False
 
 
 class SkillfundMapper(Mapper[UUID]):

@@ -29,6 +29,22 @@ Key = tuple[Any, ...]
 LOAD_CHUNK = 500
 
 
+def values_getter(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values for these names, as a tuple, by the C getter."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def converted(values: Sequence[Any], converting: Sequence[tuple[int, Any]]) -> list[Any]:
+    """The values, those at the positions given passed through their processors."""
+    out = list(values)
+    for i, process in converting:
+        out[i] = process(out[i])
+    return out
+
+
 class RowBuffer:
     """The rows of one table touched by the current batch, keyed by `key` columns."""
 
@@ -39,14 +55,7 @@ class RowBuffer:
         self.column_set = frozenset(self.columns)
         self.values = [name for name in self.columns if name not in self.key]
         self.defaults = {c.name: default_of(c) for c in table.columns}
-        # `key_of`, by the C getter where it can: itemgetter gives a tuple for two names or
-        # more, the bare value for one.
-        self._key_of: Callable[[dict[str, Any]], Key]
-        if len(self.key) == 1:
-            name = self.key[0]
-            self._key_of = lambda row: (row[name],)
-        else:
-            self._key_of = itemgetter(*self.key)
+        self._key_of = values_getter(self.key)
         self.clear()
 
     def clear(self) -> None:
@@ -206,14 +215,6 @@ def bind_processor(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
     return processor
 
 
-def values_getter(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """A row's values for these names, as a tuple, by the C getter."""
-    if len(names) == 1:
-        (name,) = names
-        return lambda row: (row[name],)
-    return itemgetter(*names)
-
-
 def execute_many(
     connection: Connection,
     shape: tuple[str, ...],
@@ -251,13 +252,7 @@ def execute_many(
     sql, getter, converting = found
     params: list[Any]
     if converting:
-        params = []
-        append = params.append
-        for row in rows:
-            values = list(getter(row))
-            for i, process in converting:
-                values[i] = process(values[i])
-            append(values)
+        params = [converted(getter(row), converting) for row in rows]
     else:
         params = list(map(getter, rows))
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -423,14 +418,11 @@ class DriverReader:
         self.select = f'SELECT {quoted} FROM "{table.name}" WHERE '
         self.tupled = ", ".join(f'"{name}"' for name in columns)
 
-    def bound(self, key: Key) -> Sequence[Any]:
-        """A key's values as the driver takes them: the key itself when none converts."""
+    def bound(self, keys: Sequence[Key]) -> Sequence[Sequence[Any]]:
+        """Keys' values as the driver takes them: the keys themselves when none converts."""
         if not self.converting:
-            return key
-        values = list(key)
-        for i, process in self.converting:
-            values[i] = process(values[i])
-        return values
+            return keys
+        return [converted(key, self.converting) for key in keys]
 
     def execute(self, cursor: Any, chunk: Sequence[Key]) -> None:
         raise NotImplementedError
@@ -443,9 +435,7 @@ class DriverReader:
                 self.execute(cursor, values[start : start + LOAD_CHUNK])
                 for raw in cursor.fetchall():
                     if convert:
-                        raw = list(raw)
-                        for i, process in convert:
-                            raw[i] = process(raw[i])
+                        raw = converted(raw, convert)
                     yield dict(zip(names, raw, strict=True))
         finally:
             cursor.close()
@@ -485,7 +475,7 @@ class SqliteReader(DriverReader):
         create, clear, fill, select = self.temp
         cursor.execute(create)
         cursor.execute(clear)
-        cursor.executemany(fill, [self.bound(k) for k in chunk] if self.converting else chunk)
+        cursor.executemany(fill, self.bound(chunk))
         cursor.execute(select)
 
 
