@@ -15,6 +15,10 @@ resident memory (ru_maxrss, from os.wait4) belongs to that measurement alone:
   batches, into a scratch table of the same database: ingest's physical limit;
 - rebuild: every projection from zero (`Runner.rebuild`, as `skillfund rebuild`): events/s;
 - raw scan: a paged scan of the events table with json.loads of every state: replay's limit;
+- floor: the rows the rebuild wrote (every projection table), written again into empty
+  copies with the same keys and indexes, by the driver in committed batches as the raw
+  insert writes, then by the database alone (INSERT … SELECT): what any rebuild pays to
+  write its rows whatever it computes, and so where the ratio targets sit against them;
 - claims: latency of single file_claim submits against the full store, p50 and p99
   (assessment alone, and with the projections caught up after each);
 - peer: one stock eventsourcing-sqlalchemy Application.save per command, of a minimal
@@ -58,6 +62,7 @@ INGEST_SECONDS_MAX = 3 * 3600  # The submit loop; catch-up runs after it.
 REBUILD_SECONDS_MAX = 3600
 SCAN_SECONDS_MAX = 1800
 RAW_INSERT_SECONDS_MAX = 1800
+FLOOR_SECONDS_MAX = 1800
 PEER_SECONDS_MAX = 120  # A sample: its rate per command is flat (one save each); marked partial.
 CLAIM_SECONDS_MAX = 600
 CHILD_GRACE_SECONDS = 3600  # Past its own limit (catch-up, counting) before a child is killed.
@@ -78,7 +83,7 @@ TARGETS = {
     "claim_p99_ms_max": 20.0,
     "peak_rss_mib_max": 1024.0,
 }
-MEASUREMENTS = ("ingest", "rebuild", "scan", "claims", "raw_insert", "peer")
+MEASUREMENTS = ("ingest", "rebuild", "scan", "floor", "claims", "raw_insert", "peer")
 
 
 # --- Progress -------------------------------------------------------------------------
@@ -553,6 +558,140 @@ def child_raw_insert(args: argparse.Namespace) -> dict[str, Any]:
     return {"rows": done, "seconds": round(seconds, 2), "partial": partial, **cpu}
 
 
+FLOOR_SCHEMA = "bench_floor"  # PostgreSQL: the copies' schema. SQLite: a file beside the store.
+
+
+def floor_target(url: str) -> tuple[Any, Any, str | None]:
+    """An engine on the store, an engine where the copies go, and the schema they go in.
+    On SQLite the copies are a file of their own beside the store (same disk, WAL and
+    synchronous FULL as the ledger's), so the store is left as it was."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    source = sa.create_engine(url)
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        return source, source, FLOOR_SCHEMA
+    return source, sa.create_engine(parsed.set(database=f"{parsed.database}.floor")), None
+
+
+def remove_sqlite_file(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> list[Any]:
+    """Empty copies of the tables, with their keys and indexes, made anew."""
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    copies = [table.to_metadata(metadata, schema=schema) for table in tables]
+    if schema is None:
+        target.dispose()
+        remove_sqlite_file(target.url.database)
+    with target.begin() as connection:
+        if schema is None:
+            connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+        else:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        metadata.create_all(connection)
+    return copies
+
+
+def child_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """The rows a rebuild writes, written again without computing them: every projection
+    table's rows into empty copies of it (same keys and indexes), first by the driver in
+    committed batches, as the raw insert writes (executemany on SQLite, execute_values on
+    PostgreSQL) but committing as seldom as a rebuild does, then by the database alone
+    (INSERT … SELECT, one transaction a table).
+    Any rebuild whose rows pass through Python pays at least the first; one computed in
+    SQL at least the second. Only the writes and commits are timed, not the reads."""
+    from ledger.service import all_projections
+    from projections.base import CATCH_UP_BATCH_SIZE
+    from projections.runner import REBUILD_BATCH_FACTOR
+
+    # A commit per rebuild batch's worth of events: the rebuild writes more rows than it
+    # reads events, so it commits no less often than this.
+    rows_per_commit = CATCH_UP_BATCH_SIZE * REBUILD_BATCH_FACTOR
+    tables = [table for p in all_projections() for table in p.tables]
+    source, target, schema = floor_target(args.url)
+    dialect = source.dialect.name
+    copies = floor_copies(target, schema, tables)
+    reading, writing = source.raw_connection(), target.raw_connection()
+    if dialect == "sqlite":
+        writing.cursor().execute("PRAGMA synchronous = FULL")
+    progress = Progress(f"floor {args.label}", unit="rows")
+    clock = CpuClock(source)
+    driver_seconds, rows = 0.0, 0
+    for table, copy in zip(tables, copies, strict=True):
+        columns = ", ".join(f'"{c.name}"' for c in table.columns)
+        name = f"{schema}.{copy.name}" if schema else copy.name
+        cursor = reading.cursor(f"floor_{table.name}") if dialect != "sqlite" else reading.cursor()
+        cursor.execute(f"SELECT {columns} FROM {table.name}")
+        out = writing.cursor()
+        while batch := cursor.fetchmany(rows_per_commit):
+            started = time.perf_counter()
+            if dialect == "sqlite":
+                marks = ", ".join("?" * len(table.columns))
+                out.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", batch)
+            else:
+                from psycopg2.extras import execute_values
+
+                statement = f"INSERT INTO {name} ({columns}) VALUES %s"
+                execute_values(out, statement, batch, page_size=rows_per_commit)
+            writing.commit()
+            driver_seconds += time.perf_counter() - started
+            rows += len(batch)
+            progress.update(rows)
+        cursor.close()
+        if dialect != "sqlite":
+            reading.commit()  # Closes the named cursor's transaction.
+    driver_cpu = clock.stop()
+    reading.close()
+    writing.close()
+    # The same rows again, by the database alone. `WHERE 1 = 1` keeps SQLite from copying
+    # the pages as they are (its transfer optimisation), which is not inserting them.
+    floor_copies(target, schema, tables)
+    connection, into = source.raw_connection(), schema
+    if schema is None:
+        target.dispose()
+        into = "copies"
+        connection.cursor().execute(f"ATTACH DATABASE '{target.url.database}' AS copies")
+        connection.cursor().execute("PRAGMA copies.synchronous = FULL")
+    clock = CpuClock(source)
+    started, engine_rows = time.perf_counter(), 0
+    for table in tables:
+        columns = ", ".join(f'"{c.name}"' for c in table.columns)
+        cursor = connection.cursor()
+        cursor.execute(
+            f"INSERT INTO {into}.{table.name} ({columns}) "
+            f"SELECT {columns} FROM {table.name} WHERE 1 = 1"
+        )
+        engine_rows += cursor.rowcount
+        connection.commit()
+    engine_seconds = time.perf_counter() - started
+    engine_cpu = clock.stop()
+    if schema is not None:
+        connection.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        connection.commit()
+    connection.close()
+    source.dispose()
+    target.dispose()
+    if schema is None:
+        remove_sqlite_file(target.url.database)
+    return {
+        "rows": rows,
+        "tables": len(tables),
+        "seconds": round(driver_seconds, 2),
+        **driver_cpu,
+        "engine_rows": engine_rows,
+        "engine_seconds": round(engine_seconds, 2),
+        "engine_client_cpu_seconds": engine_cpu["client_cpu_seconds"],
+        "engine_server_cpu_seconds": engine_cpu["server_cpu_seconds"],
+    }
+
+
 def peer_application(url: str) -> Any:
     """A stock eventsourcing Application with one minimal aggregate class."""
     from eventsourcing.application import Application
@@ -655,6 +794,7 @@ CHILDREN: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "scan": child_scan,
     "claims": child_claims,
     "raw_insert": child_raw_insert,
+    "floor": child_floor,
     "peer": child_peer,
     "profile": child_profile,
 }
@@ -821,6 +961,8 @@ def measure(
     report_step(label, "rebuild", results["rebuild"])
     results["scan"] = run_child("scan", SCAN_SECONDS_MAX, **common)
     report_step(label, "scan", results["scan"])
+    results["floor"] = run_child("floor", FLOOR_SECONDS_MAX, **common)
+    report_step(label, "floor", results["floor"])
     claims_file = workdir / f"{scale}-claims.jsonl"
     claim_samples(path, claims_file)
     results["claims"] = run_child("claims", CLAIM_SECONDS_MAX, file=claims_file, **common)
@@ -865,7 +1007,7 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
         "peer_commands_per_s": rate(peer.get("commands"), peer.get("seconds")),
         "claim_p50_ms": claims.get("assess_ms", {}).get("p50"),
         "claim_p99_ms": claims.get("assess_ms", {}).get("p99"),
-        "peak_rss_mib": max(r[m].get("peak_rss_mib", 0) for m in MEASUREMENTS),
+        "peak_rss_mib": max(r.get(m, {}).get("peak_rss_mib", 0) for m in MEASUREMENTS),
         # The same rates per CPU-second (this process and the database server together):
         # steadier than wall time when other work shares the machine.
         "ingest_commands_per_cpu_s": rate(ingest.get("commands"), cpu_of(ingest)),
@@ -879,6 +1021,7 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
     out["ingest_over_raw_insert"] = share(out["ingest_events_per_s"], out["raw_insert_rows_per_s"])
     out["rebuild_over_raw_scan"] = share(out["rebuild_events_per_s"], out["scan_events_per_s"])
     out["ingest_over_peer"] = share(out["ingest_commands_per_s"], out["peer_commands_per_s"])
+    out |= floors(r, out)
     for name, (a, b) in CPU_RATIOS.items():
         out[name] = share(out[a], out[b])
     out["met"] = {
@@ -886,6 +1029,28 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
         for name in ("ingest_over_raw_insert", "rebuild_over_raw_scan", "ingest_over_peer")
     } | {name: met(TARGETS[f"{name}_max"], out[name]) for name in ("claim_p99_ms", "peak_rss_mib")}
     return out
+
+
+def floors(r: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """Where the ratio targets sit against the rows the projections must write (the
+    floor child): the ratio of a rebuild that did nothing but write its rows, through the
+    driver and by the database alone, and of an ingest that did nothing but insert its
+    events and those rows (each at the raw insert's and the floor's rates)."""
+    floor, events = r.get("floor", {}), r["rebuild"].get("events")
+    driver = rate(events, floor.get("seconds"))
+    engine = rate(events, floor.get("engine_seconds"))
+    raw_rate, ingested = out["raw_insert_rows_per_s"], r["ingest"].get("events")
+    ceiling = None
+    if raw_rate and ingested and floor.get("seconds"):
+        ceiling = round(ingested / (ingested / raw_rate + floor["seconds"]), 1)
+    return {
+        "floor_rows_per_s": rate(floor.get("rows"), floor.get("seconds")),
+        "rebuild_floor_events_per_s": driver,
+        "rebuild_floor_over_raw_scan": share(driver, out["scan_events_per_s"]),
+        "rebuild_engine_floor_over_raw_scan": share(engine, out["scan_events_per_s"]),
+        "ingest_ceiling_events_per_s": ceiling,
+        "ingest_ceiling_over_raw_insert": share(ceiling, raw_rate),
+    }
 
 
 CPU_RATIOS = {
@@ -984,13 +1149,18 @@ def _ingest_seconds(d: dict[str, Any]) -> str:
     return f"{cell(i.get('seconds'), 0)} ({parts}){_partial(d, 'ingest')}"
 
 
+def _floor(d: dict[str, Any]) -> str:
+    f = d.get("floor", {})
+    return f"{cell(f.get('rows'))}; {cell(f.get('seconds'), 1)}"
+
+
 def _quantiles(d: dict[str, Any], key: str) -> str:
     q = d["claims"].get(key, {})
     return f"{cell(q.get('p50'), 1)} / {cell(q.get('p99'), 1)}"
 
 
 def _rss(d: dict[str, Any], names: tuple[str, ...]) -> str:
-    return " / ".join(cell(d[m].get("peak_rss_mib"), 0) for m in names)
+    return " / ".join(cell(d.get(m, {}).get("peak_rss_mib"), 0) for m in names)
 
 
 def _bytes_per_event(d: dict[str, Any]) -> str:
@@ -1016,12 +1186,29 @@ TABLE_ROWS: list[Row] = [
         lambda d: _r(d, "ingest_over_raw_insert", 3) + _met(d, "ingest_over_raw_insert"),
         "≥ 0.5",
     ),
+    (
+        "ingest's ceiling: the events and the projections' rows inserted, nothing computed "
+        "(raw insert + floor) ÷ raw insert",
+        lambda d: _r(d, "ingest_ceiling_over_raw_insert", 3),
+        "",
+    ),
     ("rebuild: events/s", lambda d: _r(d, "rebuild_events_per_s"), ""),
     ("raw paged scan + json.loads: events/s", lambda d: _r(d, "scan_events_per_s"), ""),
     (
         "**rebuild ÷ raw scan**",
         lambda d: _r(d, "rebuild_over_raw_scan", 3) + _met(d, "rebuild_over_raw_scan"),
         "≥ 0.5",
+    ),
+    ("floor: projection rows; written by the driver, seconds", _floor, ""),
+    (
+        "rebuild's floor: only its rows written, by the driver ÷ raw scan",
+        lambda d: _r(d, "rebuild_floor_over_raw_scan", 3),
+        "",
+    ),
+    (
+        "rebuild's floor: only its rows written, by the database (INSERT … SELECT) ÷ raw scan",
+        lambda d: _r(d, "rebuild_engine_floor_over_raw_scan", 3),
+        "",
     ),
     (
         "peer baseline (stock save per command): commands/s",
@@ -1054,8 +1241,8 @@ TABLE_ROWS: list[Row] = [
         "",
     ),
     (
-        "peak RSS MiB: scan / raw insert / peer",
-        lambda d: _rss(d, ("scan", "raw_insert", "peer")),
+        "peak RSS MiB: scan / floor / raw insert / peer",
+        lambda d: _rss(d, ("scan", "floor", "raw_insert", "peer")),
         "",
     ),
     ("**peak RSS, max** MiB", lambda d: _r(d, "peak_rss_mib") + _met(d, "peak_rss_mib"), "≤ 1024"),
