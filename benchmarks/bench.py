@@ -16,9 +16,10 @@ resident memory (ru_maxrss, from os.wait4) belongs to that measurement alone:
 - rebuild: every projection from zero (`Runner.rebuild`, as `skillfund rebuild`): events/s;
 - raw scan: a paged scan of the events table with json.loads of every state: replay's limit;
 - floor: the rows the rebuild wrote (every projection table), written again into empty
-  copies with the same keys and indexes, by the driver in committed batches as the raw
-  insert writes, then by the database alone (INSERT … SELECT): what any rebuild pays to
-  write its rows whatever it computes, and so where the ratio targets sit against them;
+  copies with the same keys and indexes, by the driver in committed batches the way the
+  projections write them (executemany on SQLite, COPY on PostgreSQL), then by the
+  database alone (INSERT … SELECT): what any rebuild pays to write its rows whatever it
+  computes, and so where the ratio targets sit against them;
 - claims: latency of single file_claim submits against the full store, p50 and p99
   (assessment alone, and with the projections caught up after each);
 - peer: one stock eventsourcing-sqlalchemy Application.save per command, of a minimal
@@ -602,13 +603,14 @@ def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> list[Any
 def child_floor(args: argparse.Namespace) -> dict[str, Any]:
     """The rows a rebuild writes, written again without computing them: every projection
     table's rows into empty copies of it (same keys and indexes), first by the driver in
-    committed batches, as the raw insert writes (executemany on SQLite, execute_values on
-    PostgreSQL) but committing as seldom as a rebuild does, then by the database alone
-    (INSERT … SELECT, one transaction a table).
+    committed batches, the way the projections write (executemany on SQLite, COPY in
+    text format on PostgreSQL) and committing as seldom as a rebuild does, then by the
+    database alone (INSERT … SELECT, one transaction a table).
     Any rebuild whose rows pass through Python pays at least the first; one computed in
     SQL at least the second. Only the writes and commits are timed, not the reads."""
     from ledger.service import all_projections
     from projections.base import CATCH_UP_BATCH_SIZE
+    from projections.buffer import COPY_CHUNK, copy_field
     from projections.runner import REBUILD_BATCH_FACTOR
 
     # A commit per rebuild batch's worth of events: the rebuild writes more rows than it
@@ -635,11 +637,10 @@ def child_floor(args: argparse.Namespace) -> dict[str, Any]:
             if dialect == "sqlite":
                 marks = ", ".join("?" * len(table.columns))
                 out.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", batch)
-            else:
-                from psycopg2.extras import execute_values
-
-                statement = f"INSERT INTO {name} ({columns}) VALUES %s"
-                execute_values(out, statement, batch, page_size=rows_per_commit)
+            else:  # As the projections write on PostgreSQL (projections/buffer.py).
+                text = "".join("\t".join([copy_field(v) for v in row]) + "\n" for row in batch)
+                copy = f"COPY {name} ({columns}) FROM STDIN"
+                out.copy_expert(copy, io.StringIO(text), COPY_CHUNK)
             writing.commit()
             driver_seconds += time.perf_counter() - started
             rows += len(batch)
