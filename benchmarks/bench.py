@@ -144,8 +144,7 @@ def reset_database(url: str) -> None:
 
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+        remove_sqlite_file(parsed.database or "")
         return
     name = parsed.database or ""
     if "bench" not in name:
@@ -1366,7 +1365,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             }
             by_db["databases"][kind] = d
             if kind == "sqlite":
-                Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+                remove_sqlite_file(url.removeprefix("sqlite:///"))
     return results
 
 
