@@ -580,12 +580,13 @@ def remove_sqlite_file(path: str) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> list[Any]:
+def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> None:
     """Empty copies of the tables, with their keys and indexes, made anew."""
     import sqlalchemy as sa
 
     metadata = sa.MetaData()
-    copies = [table.to_metadata(metadata, schema=schema) for table in tables]
+    for table in tables:
+        table.to_metadata(metadata, schema=schema)
     if schema is None:
         target.dispose()
         remove_sqlite_file(target.url.database)
@@ -596,7 +597,10 @@ def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> list[Any
             connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
         metadata.create_all(connection)
-    return copies
+
+
+def quoted_columns(table: Any) -> str:
+    return ", ".join(f'"{c.name}"' for c in table.columns)
 
 
 def child_floor(args: argparse.Namespace) -> dict[str, Any]:
@@ -618,27 +622,28 @@ def child_floor(args: argparse.Namespace) -> dict[str, Any]:
     tables = [table for p in all_projections() for table in p.tables]
     source, target, schema = floor_target(args.url)
     dialect = source.dialect.name
-    copies = floor_copies(target, schema, tables)
+    floor_copies(target, schema, tables)
     reading, writing = source.raw_connection(), target.raw_connection()
     if dialect == "sqlite":
         writing.cursor().execute("PRAGMA synchronous = FULL")
     progress = Progress(f"floor {args.label}", unit="rows")
     clock = CpuClock(source)
     driver_seconds, rows = 0.0, 0
-    for table, copy in zip(tables, copies, strict=True):
-        columns = ", ".join(f'"{c.name}"' for c in table.columns)
-        name = f"{schema}.{copy.name}" if schema else copy.name
+    for table in tables:
+        columns = quoted_columns(table)
+        name = f"{schema}.{table.name}" if schema else table.name
+        marks = ", ".join("?" * len(table.columns))
+        insert = f"INSERT INTO {name} ({columns}) VALUES ({marks})"
+        copy = f"COPY {name} ({columns}) FROM STDIN"
         cursor = reading.cursor(f"floor_{table.name}") if dialect != "sqlite" else reading.cursor()
         cursor.execute(f"SELECT {columns} FROM {table.name}")
         out = writing.cursor()
         while batch := cursor.fetchmany(rows_per_commit):
             started = time.perf_counter()
             if dialect == "sqlite":
-                marks = ", ".join("?" * len(table.columns))
-                out.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", batch)
+                out.executemany(insert, batch)
             else:  # As the projections write on PostgreSQL (projections/buffer.py).
                 text = "".join("\t".join([copy_field(v) for v in row]) + "\n" for row in batch)
-                copy = f"COPY {name} ({columns}) FROM STDIN"
                 out.copy_expert(copy, io.StringIO(text), COPY_CHUNK)
             writing.commit()
             driver_seconds += time.perf_counter() - started
@@ -662,7 +667,7 @@ def child_floor(args: argparse.Namespace) -> dict[str, Any]:
     clock = CpuClock(source)
     started, engine_rows = time.perf_counter(), 0
     for table in tables:
-        columns = ", ".join(f'"{c.name}"' for c in table.columns)
+        columns = quoted_columns(table)
         cursor = connection.cursor()
         cursor.execute(
             f"INSERT INTO {into}.{table.name} ({columns}) "
