@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from domain.claim import Claim
-from projections.base import METADATA, Projection
+from projections.base import METADATA, Projection, queries_only
 from projections.buffer import RowBuffer
 
 CLAIMS = sa.Table(
@@ -41,6 +41,13 @@ CLAIMS = sa.Table(
     sa.Column("pack", sa.String(40), nullable=True),
     sa.Column("reasons", sa.Text, nullable=False),
     sa.Column("citations", sa.Text, nullable=False),
+)
+queries_only(
+    CLAIMS,
+    "ix_pj_claims_beneficiary_id",
+    "ix_pj_claims_fund_id",
+    "ix_pj_claims_person_id",
+    "ix_pj_claims_status",
 )
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from domain.base import event_label
 from domain.fraud import HOLD, KIND, SEVERITY
-from projections.base import METADATA
+from projections.base import METADATA, queries_only
 
 if TYPE_CHECKING:
     from projections.fraud_batch import FraudBatch
@@ -65,6 +65,8 @@ FLAG_CLAIMS = sa.Table(
     sa.Column("flag_id", sa.String(300), primary_key=True),
     sa.Column("claim_id", sa.String(64), primary_key=True, index=True),
 )
+queries_only(FLAGS, "ix_pj_flags_fund_id", "ix_pj_flags_rule_id", "ix_pj_flags_status")
+queries_only(FLAG_CLAIMS, "ix_pj_flag_claims_claim_id")
 
 # Every subject key of every flag, so "flags about X" and a cleared case are one lookup.
 FLAG_SUBJECTS = sa.Table(

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from domain.fund import Fund
 from domain.parties import Institution, Person
 from domain.training import Certificate, Enrollment, TrainingClass
-from projections.base import METADATA
+from projections.base import METADATA, queries_only
 
 if TYPE_CHECKING:
     from projections.fraud_batch import FraudBatch
@@ -121,6 +121,14 @@ CLAIMS = sa.Table(
     sa.Column("payee_account", sa.String(64), nullable=True, index=True),
     sa.Column("notification_id", sa.BigInteger, nullable=False),
 )
+# The indexes a batch reads by: people by uuid, enrolments by (class, person), attendance
+# by (person, day), claims by uuid, class and payee account. The others serve queries.
+queries_only(
+    PEOPLE, "ix_pj_fraud_people_account", "ix_pj_fraud_people_name", "ix_pj_fraud_people_phone"
+)
+queries_only(ENROLLMENTS, "ix_pj_fraud_enrollments_person_id")
+queries_only(CERTIFICATES, "ix_pj_fraud_certificates_issuer_id")
+queries_only(CLAIMS, "ix_pj_fraud_claims_certificate_no", "ix_pj_fraud_claims_person_id")
 
 # The business clock of ATT-08: the latest start date of a class that has begun (has an
 # attendance record), with the record that began it. A class filed weeks ahead of its

@@ -28,7 +28,7 @@ from domain.case import Recovery
 from domain.claim import Claim
 from domain.finance import Advance, Allocation, ClassFunding, Payment, Reconciliation
 from domain.fund import Deposit, Fund
-from projections.base import METADATA, Projection
+from projections.base import METADATA, Projection, queries_only
 from projections.buffer import RowBuffer
 
 CASH, CAPITAL, EXPENSE, PAYABLE = "cash", "fund_capital", "subsidy_expense", "subsidies_payable"
@@ -81,6 +81,9 @@ POSTINGS = sa.Table(
     sa.Column("credit_fen", sa.BigInteger, nullable=False),
     sa.Index("pj_journal_postings_fund_on", "fund_id", "on"),
 )
+queries_only(FUNDS, "ix_pj_journal_funds_parent_fund_id")
+queries_only(RECONCILIATIONS, "ix_pj_journal_reconciliations_fund_id")
+queries_only(POSTINGS, "pj_journal_postings_fund_on")
 
 CLAIM_KEYS = sa.Table(
     "pj_journal_claims",

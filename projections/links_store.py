@@ -20,7 +20,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from projections.base import METADATA
+from projections.base import METADATA, queries_only
 from projections.buffer import LOAD_CHUNK, Key, RowBuffer, keys_in
 from projections.plain import plain
 
@@ -55,6 +55,8 @@ NODES = sa.Table(
     sa.Column("attributes", sa.Text, nullable=False),
     sa.Index("ix_pj_link_nodes_key", "key"),
 )
+queries_only(LINKS, "ix_pj_links_to")  # Trace walks edges backwards; a batch reads by key.
+queries_only(NODES, "ix_pj_link_nodes_key")
 # The node (or, for an enrolment, the attended edge) each aggregate is: an aggregate's
 # later events carry only its uuid.
 AGGREGATES = sa.Table(

@@ -21,6 +21,8 @@ from projections.base import (
     VERSIONS,
     Projection,
     content_digest,
+    create_query_indexes,
+    create_without_query_indexes,
     ensure_tracking_row,
     ensure_version_row,
     lock_position,
@@ -121,6 +123,8 @@ class Runner:
     analysed_too: Sequence[str] = ()
     next_statistics: float = field(default=0.0, init=False)
     locks: ProjectionLocks | None = field(default=None, init=False)
+    # Projections whose `queries_only` indexes this runner has seen built (see `write`).
+    indexed: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.projections]
@@ -169,7 +173,8 @@ class Runner:
                 for table in reversed(p.tables):
                     table.drop(connection, checkfirst=True)
                 for table in p.tables:
-                    table.create(connection)
+                    create_without_query_indexes(connection, table)
+                self.indexed.discard(p.name)
                 save_position(connection, p.name, 0)
                 save_version(connection, p.name, p.version)
 
@@ -294,17 +299,40 @@ class Runner:
         batch.finishing = list(batch.prepared)
         return batch
 
-    @staticmethod
-    def write(connection: Connection, batch: Batch, finish: bool) -> None:
-        """Write what `prepare` applied, run the whole-store checks at the head, and move
-        the positions, in the caller's transaction."""
+    def write(self, connection: Connection, batch: Batch, finish: bool) -> None:
+        """Write what `prepare` applied, build any missing `queries_only` indexes and run
+        the whole-store checks at the head, and move the positions, in the caller's
+        transaction."""
         for projection in batch.flushing:
             projection.flush(connection)
+        if batch.at_head:
+            self.build_query_indexes(connection, batch.finishing)
         if finish and batch.at_head:
             for projection in batch.finishing:
                 projection.finish(connection)
         for projection in batch.prepared:
             save_position(connection, projection.name, batch.last)
+
+    def build_query_indexes(
+        self, connection: Connection, projections: Sequence[Projection]
+    ) -> None:
+        """The `queries_only` indexes of these projections, built where missing: after a
+        rebuild (`drop_all`, `reset`), or one that stopped before the head, which any
+        later catch-up that reaches the head finishes. Once a projection's are known
+        built, this runner does not ask again."""
+        for projection in projections:
+            if projection.name in self.indexed:
+                continue
+            started = time.perf_counter()
+            names = create_query_indexes(connection, projection.tables)
+            self.indexed.add(projection.name)
+            if names:
+                log.debug(
+                    "query indexes in place",
+                    projection=projection.name,
+                    indexes=len(names),
+                    seconds=round(time.perf_counter() - started, 3),
+                )
 
     @staticmethod
     def check_unmoved(connection: Connection, positions: dict[str, int]) -> None:
@@ -386,11 +414,16 @@ class Runner:
         return self.catch_up(progress, batch_factor=REBUILD_BATCH_FACTOR)
 
     def drop_all(self) -> None:
-        """Every projection's tables recreated empty, at position 0 (a rebuild's start)."""
+        """Every projection's tables recreated empty, at position 0 (a rebuild's start),
+        without their `queries_only` indexes: the catch-up that reaches the head builds
+        them (`write`)."""
         tables = [t for p in self.projections for t in p.tables]
         with self.locked(self.projections), self.engine.begin() as connection:
             for table in reversed(tables):
                 table.drop(connection, checkfirst=True)
+            for table in tables:
+                create_without_query_indexes(connection, table)
+            self.indexed.difference_update(p.name for p in self.projections)
             TRACKING.create(connection, checkfirst=True)
             VERSIONS.create(connection, checkfirst=True)
             for table in (TRACKING, VERSIONS):

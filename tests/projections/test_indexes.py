@@ -12,8 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 import projections.runner as runner_module
+from ledger import demo
 from ledger.generate import generate
-from ledger.service import Skillfund, open_skillfund
+from ledger.service import Skillfund, all_projections, open_skillfund
+from projections.base import queries_only, query_indexes
 from projections.runner import REBUILD_BATCH_FACTOR
 from tests.conftest import submit
 
@@ -51,11 +53,14 @@ def test_no_read_of_a_rebuilds_batches_scans_a_projections_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every statement a rebuild's batches run on SQLite, traced by the driver (the key
-    lookups that go to the raw cursor included), is planned again with EXPLAIN QUERY PLAN:
+    lookups that go to the raw cursor included), is planned again with EXPLAIN QUERY PLAN
+    on the tables as the rebuild had them, without the indexes marked `queries_only`:
     none reads a projection's whole table. Such a read costs a batch the size of the
     store, so a rebuild or an ingest slows down as the store grows (the directory's
-    enrolment lookup by aggregate id did, before its index). The whole-store checks at
-    the head (`Projection.finish`) read whole tables by design and are left out."""
+    enrolment lookup by aggregate id did, before its index); an index marked
+    `queries_only` that a batch reads by would do the same to every rebuild. The
+    whole-store checks at the head (`Projection.finish`) read whole tables by design and
+    are left out."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     sf = open_skillfund(url, create=True)
     statements: list[str] = []
@@ -80,6 +85,10 @@ def test_no_read_of_a_rebuilds_batches_scans_a_projections_table(
     planner = sqlite3.connect(tmp_path / "store.db")
     scans = []
     try:
+        for projection in all_projections():
+            for table in projection.tables:
+                for index in query_indexes(table):
+                    planner.execute(f'DROP INDEX "{index.name}"')
         for statement in statements:
             text = statement.strip()
             if TEMP_KEYS.match(text):
@@ -91,3 +100,74 @@ def test_no_read_of_a_rebuilds_batches_scans_a_projections_table(
     finally:
         planner.close()
     assert scans == []
+
+
+# --- Indexes for queries alone, built when a rebuild reaches the head ----------------------
+
+
+def query_index_names(url: str) -> set[str]:
+    """The `queries_only` indexes the database holds."""
+    tables = {t for p in all_projections() for t in p.tables}
+    wanted = {str(i.name) for t in tables for i in query_indexes(t)}
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        present = {i["name"] for t in tables for i in inspector.get_indexes(t.name)}
+    finally:
+        engine.dispose()
+    return wanted & {str(name) for name in present}
+
+
+def test_the_indexes_batches_read_by_are_not_marked_for_queries_alone() -> None:
+    marked = {str(i.name) for p in all_projections() for t in p.tables for i in query_indexes(t)}
+    assert "ix_pj_links_to" in marked  # Trace's; a batch reads edges by their key.
+    assert "ix_pj_entities_aggregate_id" not in marked
+    assert "ix_pj_fraud_attendance_person_day" not in marked
+
+
+def test_marking_an_index_that_does_not_exist_is_refused() -> None:
+    from projections.claims import CLAIMS
+
+    with pytest.raises(ValueError, match="pj_claims has no index ix_pj_claims_nothing"):
+        queries_only(CLAIMS, "ix_pj_claims_nothing")
+
+
+def test_a_rebuild_builds_the_query_indexes_when_it_reaches_the_head(db_url: str) -> None:
+    sf = open_skillfund(db_url, create=True)
+    try:
+        submit(sf, *demo.demo_lines())
+        before = sf.runner.digest()
+        every = query_index_names(db_url)
+        assert len(every) == sum(
+            len(query_indexes(t)) for p in sf.runner.projections for t in p.tables
+        )
+
+        sf.runner.drop_all()  # A rebuild's start.
+        assert query_index_names(db_url) == set()
+        sf.runner.catch_up(finish=False)  # At the head, even without the whole-store checks.
+        assert query_index_names(db_url) == every
+        sf.catch_up()  # The whole-store checks, over the indexes just built.
+        assert sf.runner.digest() == before
+    finally:
+        sf.close()
+
+
+def test_a_rebuild_that_stopped_before_the_head_has_its_query_indexes_built_by_the_next(
+    db_url: str,
+) -> None:
+    sf = open_skillfund(db_url, create=True)
+    try:
+        submit(sf, *demo.demo_lines())
+        before = sf.runner.digest()
+        every = query_index_names(db_url)
+        sf.runner.drop_all()
+    finally:
+        sf.close()
+    later = open_skillfund(db_url)  # Another process, after the rebuild stopped.
+    try:
+        assert query_index_names(db_url) == set()
+        later.catch_up()
+        assert query_index_names(db_url) == every
+        assert later.runner.digest() == before
+    finally:
+        later.close()
