@@ -16,10 +16,11 @@ resident memory (ru_maxrss, from os.wait4) belongs to that measurement alone:
 - rebuild: every projection from zero (`Runner.rebuild`, as `skillfund rebuild`): events/s;
 - raw scan: a paged scan of the events table with json.loads of every state: replay's limit;
 - floor: the rows the rebuild wrote (every projection table), written again into empty
-  copies with the same keys and indexes, by the driver in committed batches the way the
-  projections write them (executemany on SQLite, COPY on PostgreSQL), then by the
-  database alone (INSERT … SELECT): what any rebuild pays to write its rows whatever it
-  computes, and so where the ratio targets sit against them;
+  copies made as a rebuild makes its tables (keys and the indexes batches read by; the
+  indexes for queries alone built after the rows, and timed), by the driver in committed
+  batches the way the projections write them (executemany on SQLite, COPY on
+  PostgreSQL), then by the database alone (INSERT … SELECT): what any rebuild pays to
+  write its rows whatever it computes, and so where the ratio targets sit against them;
 - claims: latency of single file_claim submits against the full store, p50 and p99
   (assessment alone, and with the projections caught up after each);
 - peer: one stock eventsourcing-sqlalchemy Application.save per command, of a minimal
@@ -580,13 +581,24 @@ def remove_sqlite_file(path: str) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> None:
-    """Empty copies of the tables, with their keys and indexes, made anew."""
+def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> list[Any]:
+    """Empty copies of the tables, made anew as `Runner.drop_all` makes them: keys,
+    constraints and the indexes batches read by. Returns the copies, whose indexes for
+    queries alone (`projections.base.queries_only`) `floor_indexes` builds after the rows."""
     import sqlalchemy as sa
 
-    metadata = sa.MetaData()
+    from projections.base import QUERIES_ONLY, create_without_query_indexes, query_indexes
+
+    metadata, copies = sa.MetaData(), []
     for table in tables:
-        table.to_metadata(metadata, schema=schema)
+        copy = table.to_metadata(metadata, schema=schema)
+        # `to_metadata` leaves an index's `info` behind, and names a column's index after
+        # the schema too: the copies' indexes are known by their columns.
+        deferred = {tuple(c.name for c in index.columns) for index in query_indexes(table)}
+        for index in copy.indexes:
+            if tuple(c.name for c in index.columns) in deferred:
+                index.info[QUERIES_ONLY] = True
+        copies.append(copy)
     if schema is None:
         target.dispose()
         remove_sqlite_file(target.url.database)
@@ -596,7 +608,20 @@ def floor_copies(target: Any, schema: str | None, tables: list[Any]) -> None:
         else:
             connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        metadata.create_all(connection)
+        for copy in copies:
+            create_without_query_indexes(connection, copy)
+    return copies
+
+
+def floor_indexes(target: Any, copies: list[Any]) -> float:
+    """Build the copies' indexes for queries alone, as a rebuild does at the head; returns
+    the seconds it took."""
+    from projections.base import create_query_indexes
+
+    started = time.perf_counter()
+    with target.begin() as connection:
+        create_query_indexes(connection, copies)
+    return time.perf_counter() - started
 
 
 def quoted_columns(table: Any) -> str:
@@ -605,12 +630,14 @@ def quoted_columns(table: Any) -> str:
 
 def child_floor(args: argparse.Namespace) -> dict[str, Any]:
     """The rows a rebuild writes, written again without computing them: every projection
-    table's rows into empty copies of it (same keys and indexes), first by the driver in
-    committed batches, the way the projections write (executemany on SQLite, COPY in
-    text format on PostgreSQL) and committing as seldom as a rebuild does, then by the
-    database alone (INSERT … SELECT, one transaction a table).
+    table's rows into empty copies of it, made as a rebuild makes its tables (keys and the
+    indexes batches read by; the indexes for queries alone built after the rows), first
+    by the driver in committed batches, the way the projections write (executemany on
+    SQLite, COPY in text format on PostgreSQL) and committing as seldom as a rebuild does,
+    then by the database alone (INSERT … SELECT, one transaction a table).
     Any rebuild whose rows pass through Python pays at least the first; one computed in
-    SQL at least the second. Only the writes and commits are timed, not the reads."""
+    SQL at least the second. Only the writes, the commits and the indexes built after are
+    timed, not the reads."""
     from ledger.service import all_projections
     from projections.base import CATCH_UP_BATCH_SIZE
     from projections.buffer import COPY_CHUNK, copy_field
@@ -622,7 +649,7 @@ def child_floor(args: argparse.Namespace) -> dict[str, Any]:
     tables = [table for p in all_projections() for table in p.tables]
     source, target, schema = floor_target(args.url)
     dialect = source.dialect.name
-    floor_copies(target, schema, tables)
+    copies = floor_copies(target, schema, tables)
     reading, writing = source.raw_connection(), target.raw_connection()
     if dialect == "sqlite":
         writing.cursor().execute("PRAGMA synchronous = FULL")
@@ -652,12 +679,13 @@ def child_floor(args: argparse.Namespace) -> dict[str, Any]:
         cursor.close()
         if dialect != "sqlite":
             reading.commit()  # Closes the named cursor's transaction.
-    driver_cpu = clock.stop()
     reading.close()
     writing.close()
+    driver_seconds += floor_indexes(target, copies)
+    driver_cpu = clock.stop()
     # The same rows again, by the database alone. `WHERE 1 = 1` keeps SQLite from copying
     # the pages as they are (its transfer optimisation), which is not inserting them.
-    floor_copies(target, schema, tables)
+    copies = floor_copies(target, schema, tables)
     connection, into = source.raw_connection(), schema
     if schema is None:
         target.dispose()
@@ -675,12 +703,12 @@ def child_floor(args: argparse.Namespace) -> dict[str, Any]:
         )
         engine_rows += cursor.rowcount
         connection.commit()
-    engine_seconds = time.perf_counter() - started
+    connection.close()
+    engine_seconds = time.perf_counter() - started + floor_indexes(target, copies)
     engine_cpu = clock.stop()
     if schema is not None:
-        connection.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
-        connection.commit()
-    connection.close()
+        with target.begin() as dropping:
+            dropping.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
     source.dispose()
     target.dispose()
     if schema is None:
@@ -1040,7 +1068,9 @@ def floors(r: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
     """Where the ratio targets sit against the rows the projections must write (the
     floor child): the ratio of a rebuild that did nothing but write its rows, through the
     driver and by the database alone, and of an ingest that did nothing but insert its
-    events and those rows (each at the raw insert's and the floor's rates)."""
+    events and those rows (each at the raw insert's and the floor's rates). The floor builds
+    the indexes for queries alone after the rows, as a rebuild does, where an ingest keeps
+    them as it goes: as a ceiling for the ingest it errs high."""
     floor, events = r.get("floor", {}), r["rebuild"].get("events")
     driver = rate(events, floor.get("seconds"))
     engine = rate(events, floor.get("engine_seconds"))

@@ -8,10 +8,12 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import sqlalchemy as sa
 
 from ledger.service import Skillfund, submit_lines
+from projections.base import query_indexes
 from tests.conftest import submit
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +41,26 @@ def test_floor_writes_every_projection_row_again_and_leaves_the_store_as_it_was(
     digest, counts = sf.runner.digest()
     tables = [t.name for p in sf.runner.projections for t in p.tables]
     bench = bench_module()
+    # Per pass, the copies' indexes (by table and columns) before and after those for
+    # queries alone are built.
+    passes: list[tuple[set[Any], set[Any]]] = []
+    building = bench.floor_indexes
+
+    def indexes(target: sa.Engine, copies: list[sa.Table]) -> set[Any]:
+        inspector = sa.inspect(target)
+        return {
+            (c.name, tuple(i["column_names"]))
+            for c in copies
+            for i in inspector.get_indexes(c.name, schema=c.schema)
+        }
+
+    def floor_indexes(target: sa.Engine, copies: list[sa.Table]) -> float:
+        before = indexes(target, copies)
+        seconds = building(target, copies)
+        passes.append((before, indexes(target, copies)))
+        return seconds
+
+    bench.floor_indexes = floor_indexes
 
     result = bench.child_floor(Namespace(url=db_url, label="test"))
 
@@ -46,6 +68,17 @@ def test_floor_writes_every_projection_row_again_and_leaves_the_store_as_it_was(
     assert result["rows"] == result["engine_rows"] == sum(counts.values()) > 1_000
     assert result["seconds"] > 0 and result["engine_seconds"] > 0
     assert sf.runner.digest() == (digest, counts)
+    # Both passes made the copies as a rebuild makes its tables, and built every index of
+    # the originals in the end, those for queries alone after the rows.
+    tables_of = [t for p in sf.runner.projections for t in p.tables]
+    every = {(t.name, tuple(c.name for c in i.columns)) for t in tables_of for i in t.indexes}
+    deferred = {
+        (t.name, tuple(c.name for c in i.columns)) for t in tables_of for i in query_indexes(t)
+    }
+    assert len(passes) == 2 and len(deferred) >= 10
+    for before, after in passes:
+        assert every <= after
+        assert before & deferred == set()
     if db_url.startswith("sqlite"):
         store = Path(sa.make_url(db_url).database or "")
         assert not list(store.parent.glob(f"{store.name}.floor*"))
