@@ -75,8 +75,9 @@ def query_indexes(table: sa.Table) -> list[sa.Index]:
 def create_without_query_indexes(connection: Connection, table: sa.Table) -> None:
     """Create `table` with its keys, constraints and the indexes batches read by."""
     connection.execute(sa.schema.CreateTable(table))
+    deferred = query_indexes(table)
     for index in sorted(table.indexes, key=lambda index: str(index.name)):
-        if not index.info.get(QUERIES_ONLY):
+        if index not in deferred:
             connection.execute(sa.schema.CreateIndex(index))
 
 

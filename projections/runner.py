@@ -307,9 +307,9 @@ class Runner:
             projection.flush(connection)
         if batch.at_head:
             self.build_query_indexes(connection, batch.finishing)
-        if finish and batch.at_head:
-            for projection in batch.finishing:
-                projection.finish(connection)
+            if finish:
+                for projection in batch.finishing:
+                    projection.finish(connection)
         for projection in batch.prepared:
             save_position(connection, projection.name, batch.last)
 
